@@ -1,0 +1,197 @@
+// Package console is the chat adapter for a terminal: it reads commands from
+// standard input and writes replies to standard output, through the same
+// dispatcher as Slack and Discord. Buttons are shown as words in brackets;
+// typing "confirm" or "cancel" presses them for the latest confirmation
+// ("confirm TOKEN" for an older one).
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands"
+)
+
+// Console talks to one user on a reader and a writer.
+type Console struct {
+	bot    *bot.Bot
+	in     io.Reader
+	out    io.Writer
+	caller commands.Caller
+	prompt string
+
+	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
+	pending []string   // tokens awaiting confirmation, oldest first
+}
+
+// New returns a console for user on in and out. A non-empty prompt is
+// printed before each line is read (for an interactive terminal).
+func New(b *bot.Bot, in io.Reader, out io.Writer, user, prompt string) *Console {
+	return &Console{bot: b, in: in, out: out, prompt: prompt,
+		caller: commands.Caller{Platform: "console", UserID: user, Name: user}}
+}
+
+// Run reads commands until EOF, "exit" or ctx is done. Each command's work
+// finishes before the next line is read, so piped input runs in order and
+// nothing is left in flight at EOF.
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
+	for {
+		c.showPrompt()
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				return <-readErr
+			}
+			if !c.handle(ctx, strings.TrimSpace(line)) {
+				return nil
+			}
+		}
+	}
+}
+
+// handle runs one line; it returns false when the user asked to leave.
+func (c *Console) handle(ctx context.Context, line string) bool {
+	word, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(word) {
+	case "":
+		return true
+	case "exit", "quit":
+		return false
+	case "confirm", "cancel":
+		token := rest
+		if token == "" {
+			token = c.latest()
+		}
+		if token == "" {
+			c.print(reply.Reply{Tone: reply.Info, Title: "Nothing is waiting for confirmation."})
+			return true
+		}
+		click := bot.Click{Caller: c.caller, Channel: "console", Token: token}
+		var o bot.Outcome
+		if strings.EqualFold(word, "confirm") {
+			o = c.bot.Confirm(ctx, click)
+		} else {
+			o = c.bot.Cancel(ctx, click)
+		}
+		if !o.Notice {
+			c.forget(token)
+		}
+		c.show(ctx, o)
+	default:
+		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: "console", Text: line, OnExpiry: func(r reply.Reply) { c.print(r) }})
+		if o.Pending != nil {
+			c.mu.Lock()
+			c.pending = append(c.pending, o.Pending.Token)
+			c.mu.Unlock()
+		}
+		c.show(ctx, o)
+	}
+	return true
+}
+
+func (c *Console) show(ctx context.Context, o bot.Outcome) {
+	c.print(o.Reply)
+	if o.Work != nil {
+		c.print(o.Work(ctx))
+	}
+}
+
+func (c *Console) latest() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		return ""
+	}
+	return c.pending[len(c.pending)-1]
+}
+
+func (c *Console) forget(token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, t := range c.pending {
+		if t == token {
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+func (c *Console) showPrompt() {
+	if c.prompt == "" {
+		return
+	}
+	c.mu.Lock()
+	fmt.Fprint(c.out, c.prompt)
+	c.mu.Unlock()
+}
+
+func (c *Console) print(r reply.Reply) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprint(c.out, Render(r))
+}
+
+// maxListed is how many items of a list the console prints before "and N more".
+const maxListed = 50
+
+var marks = map[reply.Tone]string{reply.Info: "·", reply.Success: "✓", reply.Warning: "!", reply.Failure: "✗"}
+
+// Render formats a reply as plain text, ending with a blank line.
+func Render(r reply.Reply) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", marks[r.Tone], r.Title)
+	for _, l := range r.Lines {
+		fmt.Fprintf(&b, "  %s\n", l)
+	}
+	for _, l := range r.Lists {
+		fmt.Fprintf(&b, "  %s:\n", l.Label)
+		for i, item := range l.Items {
+			if i == maxListed {
+				fmt.Fprintf(&b, "    … and %d more\n", len(l.Items)-maxListed)
+				break
+			}
+			fmt.Fprintf(&b, "    - %s\n", item)
+		}
+	}
+	if r.Code != "" {
+		for _, l := range strings.Split(r.Code, "\n") {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	var buttons []string
+	var token string
+	for _, btn := range r.Buttons {
+		if btn.Action == reply.Confirm || btn.Action == reply.Cancel {
+			buttons = append(buttons, "["+btn.Label+"]")
+			token = btn.Value
+		}
+	}
+	if len(buttons) > 0 {
+		fmt.Fprintf(&b, "  %s  type confirm or cancel (token %s)\n", strings.Join(buttons, " "), token)
+	}
+	if r.Footer != "" {
+		fmt.Fprintf(&b, "  (%s)\n", r.Footer)
+	}
+	b.WriteString("\n")
+	return b.String()
+}

@@ -1,0 +1,102 @@
+// Command incidentbot is the ChatOps bot for incident response. With no
+// configuration it runs on the terminal against a built-in sandbox of the
+// vendor APIs; see README.md and `incidentbot --help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/console"
+	"github.com/incidentbot/incidentbot/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main with its surroundings as parameters, so tests drive the real
+// thing. It returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("incidentbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: incidentbot\n\nRuns the incident bot. With no chat platform configured it talks on this\nterminal; with no vendor configured it uses a built-in sandbox.\n\n%s", config.Usage())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "incidentbot: the configuration has problems:\n")
+		for _, e := range unjoin(err) {
+			fmt.Fprintf(stderr, "  - %v\n", e)
+		}
+		fmt.Fprintf(stderr, "Run incidentbot --help for every variable.\n")
+		return 2
+	}
+	logger := newLogger(stderr, cfg.LogLevel)
+
+	deps, note, closeVendors, err := buildVendors(cfg)
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	defer closeVendors()
+
+	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note})
+	if note != "" {
+		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
+	}
+
+	user := getenv("USER")
+	if user == "" {
+		user = "console"
+	}
+	prompt := ""
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		prompt = "incident> "
+		fmt.Fprintln(stdout, "incidentbot on the terminal. Type help, or e.g. delete inc-1001 inc-1002; exit or Ctrl-D to leave.")
+		if note != "" {
+			fmt.Fprintln(stdout, note)
+		}
+		fmt.Fprintln(stdout)
+	}
+	if err := console.New(b, stdin, stdout, user, prompt).Run(ctx); err != nil {
+		logger.Error("reading standard input", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}

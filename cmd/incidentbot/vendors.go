@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/vendors/coc"
+	"github.com/incidentbot/incidentbot/vendors/coralogix"
+	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/sandbox"
+	"github.com/incidentbot/incidentbot/vendors/secmaster"
+)
+
+// sandboxNote is shown at start and in the footer of every reply in sandbox mode.
+const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is touched."
+
+// buildVendors makes the vendor clients the configuration asks for, or
+// points them all at a sandbox on loopback. It returns the command registry
+// built over them, the note for every reply, and a func to stop the sandbox.
+func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error) {
+	note, closeFn := "", func() {}
+	if cfg.UseSandbox() {
+		sb := sandbox.New()
+		base, err := sb.Start()
+		if err != nil {
+			return nil, "", nil, err
+		}
+		sandboxed := *cfg
+		sandboxed.AccessKey, sandboxed.SecretKey = "sandbox-ak", "sandbox-sk"
+		sandboxed.ProjectID, sandboxed.DomainID = "sandbox-project", "sandbox-domain"
+		sandboxed.SecMasterEndpoint, sandboxed.SecMasterWorkspace = base, "sandbox-workspace"
+		sandboxed.COCEndpoint, sandboxed.CoralogixEndpoint, sandboxed.CoralogixAPIKey = base, base, "sandbox-key"
+		if sandboxed.COCOperator == "" {
+			sandboxed.COCOperator = "sandbox-operator"
+		}
+		cfg, note, closeFn = &sandboxed, sandboxNote, sb.Close
+	}
+
+	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator}
+	huawei := huaweicloud.Settings{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID,
+		DomainID: cfg.DomainID, Timeout: cfg.VendorTimeout}
+	if cfg.SecMasterConfigured() {
+		s := huawei
+		s.Endpoint = cfg.SecMasterEndpoint
+		sm, err := secmaster.New(secmaster.Config{Settings: s, WorkspaceID: cfg.SecMasterWorkspace, BatchSize: cfg.BatchSize})
+		if err != nil {
+			closeFn()
+			return nil, "", nil, err
+		}
+		deps.Deleter, deps.Unlinker = sm, sm
+	}
+	if cfg.COCConfigured() {
+		s := huawei
+		s.Endpoint = cfg.COCEndpoint
+		c, err := coc.New(s)
+		if err != nil {
+			closeFn()
+			return nil, "", nil, err
+		}
+		deps.Creator, deps.Verifier = c, c
+	}
+	if cfg.CoralogixConfigured() {
+		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, Timeout: cfg.VendorTimeout, BatchSize: cfg.BatchSize})
+		if err != nil {
+			closeFn()
+			return nil, "", nil, fmt.Errorf("coralogix: %w", err)
+		}
+		deps.Unassigner = cx
+	}
+	return commands.New(deps), note, closeFn, nil
+}

@@ -1,0 +1,221 @@
+// Package config loads incidentbot's settings from the environment. Every
+// variable is declared once in Variables, which also drives --help; Load
+// reports every problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Variable documents one environment variable.
+type Variable struct {
+	Name    string
+	Default string
+	Help    string
+	Secret  bool
+}
+
+// Variables lists every variable the bot reads, in the order --help shows them.
+var Variables = []Variable{
+	{Name: "HUAWEICLOUD_SDK_AK", Help: "Huawei Cloud access key (SecMaster and COC)", Secret: true},
+	{Name: "HUAWEICLOUD_SDK_SK", Help: "Huawei Cloud secret key", Secret: true},
+	{Name: "HUAWEICLOUD_PROJECT_ID", Help: "project ID; required for SecMaster, so the SDK never asks IAM"},
+	{Name: "HUAWEICLOUD_DOMAIN_ID", Help: "account (domain) ID; used by COC, which is a global service (else the project ID)"},
+	{Name: "SECMASTER_ENDPOINT", Help: "SecMaster endpoint, e.g. https://secmaster.ap-southeast-1.myhuaweicloud.com"},
+	{Name: "SECMASTER_WORKSPACE_ID", Help: "SecMaster workspace ID"},
+	{Name: "COC_ENDPOINT", Help: "COC endpoint, e.g. https://coc.myhuaweicloud.com"},
+	{Name: "COC_OPERATOR_ID", Help: "cloud user ID sent as COC creator/operator for chat users without a mapping"},
+	{Name: "COC_USER_MAP", Help: "chat user -> cloud user ID, e.g. slack:U024BE7LH=7da469...,discord:80351110224678912=7da469..."},
+	{Name: "CORALOGIX_API_KEY", Help: "Coralogix API key with incidents:assign", Secret: true},
+	{Name: "CORALOGIX_ENDPOINT", Default: "https://api.coralogix.com", Help: "Coralogix API base URL for your region"},
+	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
+	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
+	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
+	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
+	{Name: "INCIDENTBOT_ADDR", Default: ":8080", Help: "HTTP listen address for chat webhooks and /healthz"},
+	{Name: "INCIDENTBOT_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
+}
+
+// Config is the loaded configuration.
+type Config struct {
+	AccessKey, SecretKey string
+	ProjectID, DomainID  string
+
+	SecMasterEndpoint, SecMasterWorkspace string
+	COCEndpoint, COCOperator              string
+	COCUsers                              map[string]string // "platform:user" -> cloud user ID
+
+	CoralogixAPIKey, CoralogixEndpoint string
+
+	ConfirmTTL    time.Duration
+	BatchSize     int
+	VendorTimeout time.Duration
+	Sandbox       string // "auto", "true", "false"
+	Addr          string
+	LogLevel      string
+}
+
+// SecMasterConfigured, COCConfigured and CoralogixConfigured say whether a
+// vendor was given its endpoint or key (Load has checked the rest).
+func (c *Config) SecMasterConfigured() bool { return c.SecMasterEndpoint != "" || c.SecMasterWorkspace != "" }
+func (c *Config) COCConfigured() bool       { return c.COCEndpoint != "" }
+func (c *Config) CoralogixConfigured() bool { return c.CoralogixAPIKey != "" }
+
+// UseSandbox says whether every vendor runs against the built-in sandbox.
+func (c *Config) UseSandbox() bool {
+	switch c.Sandbox {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return !c.SecMasterConfigured() && !c.COCConfigured() && !c.CoralogixConfigured()
+}
+
+// Hints say, per vendor, which variables turn it on.
+var Hints = map[string]string{
+	"SecMaster": "set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_PROJECT_ID, SECMASTER_ENDPOINT and SECMASTER_WORKSPACE_ID, then restart the bot",
+	"COC":       "set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_DOMAIN_ID (or HUAWEICLOUD_PROJECT_ID), COC_ENDPOINT and COC_OPERATOR_ID, then restart the bot",
+	"Coralogix": "set CORALOGIX_API_KEY (and CORALOGIX_ENDPOINT for your region), then restart the bot",
+}
+
+// Load reads the configuration through getenv (os.Getenv in main). The
+// error joins every problem found.
+func Load(getenv func(string) string) (*Config, error) {
+	get := func(name string) string {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			for _, d := range Variables {
+				if d.Name == name {
+					return d.Default
+				}
+			}
+		}
+		return v
+	}
+	var errs []error
+	problem := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	c := &Config{
+		AccessKey: get("HUAWEICLOUD_SDK_AK"), SecretKey: get("HUAWEICLOUD_SDK_SK"),
+		ProjectID: get("HUAWEICLOUD_PROJECT_ID"), DomainID: get("HUAWEICLOUD_DOMAIN_ID"),
+		SecMasterEndpoint: get("SECMASTER_ENDPOINT"), SecMasterWorkspace: get("SECMASTER_WORKSPACE_ID"),
+		COCEndpoint: get("COC_ENDPOINT"), COCOperator: get("COC_OPERATOR_ID"),
+		CoralogixAPIKey: get("CORALOGIX_API_KEY"), CoralogixEndpoint: get("CORALOGIX_ENDPOINT"),
+		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
+		LogLevel: strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
+	}
+
+	var err error
+	if c.ConfirmTTL, err = duration(get("INCIDENTBOT_CONFIRM_TTL"), 10*time.Second, 24*time.Hour); err != nil {
+		problem("INCIDENTBOT_CONFIRM_TTL: %v", err)
+	}
+	if c.VendorTimeout, err = duration(get("INCIDENTBOT_VENDOR_TIMEOUT"), time.Second, 2*time.Minute); err != nil {
+		problem("INCIDENTBOT_VENDOR_TIMEOUT: %v", err)
+	}
+	if n, err := strconv.Atoi(get("INCIDENTBOT_BATCH_SIZE")); err != nil || n < 1 || n > 1000 {
+		problem("INCIDENTBOT_BATCH_SIZE: %q is not a whole number from 1 to 1000", get("INCIDENTBOT_BATCH_SIZE"))
+	} else {
+		c.BatchSize = n
+	}
+	switch c.Sandbox {
+	case "auto", "true", "false":
+	default:
+		problem("INCIDENTBOT_SANDBOX: %q is not auto, true or false", c.Sandbox)
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		problem("INCIDENTBOT_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.COCUsers, err = userMap(get("COC_USER_MAP")); err != nil {
+		problem("COC_USER_MAP: %v", err)
+	}
+
+	requireAll := func(vendor string, names ...string) {
+		var missing []string
+		for _, n := range names {
+			if get(n) == "" {
+				missing = append(missing, n)
+			}
+		}
+		if len(missing) > 0 {
+			problem("%s is partly configured: also set %s", vendor, strings.Join(missing, ", "))
+		}
+	}
+	if c.SecMasterConfigured() {
+		requireAll("SecMaster", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_PROJECT_ID", "SECMASTER_ENDPOINT", "SECMASTER_WORKSPACE_ID")
+		checkURL(problem, "SECMASTER_ENDPOINT", c.SecMasterEndpoint)
+	}
+	if c.COCConfigured() {
+		requireAll("COC", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "COC_ENDPOINT")
+		if c.DomainID == "" && c.ProjectID == "" {
+			problem("COC is partly configured: also set HUAWEICLOUD_DOMAIN_ID (or HUAWEICLOUD_PROJECT_ID)")
+		}
+		checkURL(problem, "COC_ENDPOINT", c.COCEndpoint)
+	}
+	if c.CoralogixConfigured() {
+		checkURL(problem, "CORALOGIX_ENDPOINT", c.CoralogixEndpoint)
+	}
+	if (c.AccessKey != "" || c.SecretKey != "") && !c.SecMasterConfigured() && !c.COCConfigured() {
+		problem("HUAWEICLOUD_SDK_AK/SK are set but no Huawei Cloud service is: set SECMASTER_ENDPOINT or COC_ENDPOINT")
+	}
+	return c, errors.Join(errs...)
+}
+
+func duration(s string, lo, hi time.Duration) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 90s or 5m", s)
+	}
+	if d < lo || d > hi {
+		return 0, fmt.Errorf("%s is outside %s to %s", d, lo, hi)
+	}
+	return d, nil
+}
+
+func checkURL(problem func(string, ...any), name, value string) {
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		problem("%s: %q is not an http(s) URL such as https://host.example.com", name, value)
+	}
+}
+
+func userMap(s string) (map[string]string, error) {
+	m := map[string]string{}
+	if s == "" {
+		return m, nil
+	}
+	for _, pair := range strings.Split(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		who, cloudID, ok := strings.Cut(pair, "=")
+		platform, user, ok2 := strings.Cut(who, ":")
+		if !ok || !ok2 || platform == "" || user == "" || cloudID == "" {
+			return nil, fmt.Errorf("%q is not platform:user=cloud_user_id", pair)
+		}
+		m[strings.ToLower(platform)+":"+user] = cloudID
+	}
+	return m, nil
+}
+
+// Usage is the variables table for --help.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("Environment variables:\n")
+	for _, v := range Variables {
+		fmt.Fprintf(&b, "  %-28s %s", v.Name, v.Help)
+		if v.Default != "" {
+			fmt.Fprintf(&b, " (default %s)", v.Default)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
