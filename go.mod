@@ -2,7 +2,10 @@ module github.com/incidentbot/incidentbot
 
 go 1.26.8
 
-require github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
+require (
+	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
+	github.com/patrickmn/go-cache v2.1.0+incompatible
+)
 
 require (
 	github.com/fatih/color v1.10.0 // indirect
@@ -12,7 +15,6 @@ require (
 	github.com/mattn/go-isatty v0.0.12 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180228061459-e0a39a4cb421 // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
-	github.com/patrickmn/go-cache v2.1.0+incompatible // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	github.com/tjfoc/gmsm v1.4.1 // indirect
 	go.mongodb.org/mongo-driver v1.13.1 // indirect

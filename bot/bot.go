@@ -196,7 +196,7 @@ func (b *Bot) expired(p *Pending) {
 	p.settledMu.Unlock()
 	if notify != nil {
 		notify(b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
-			Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", b.gate.TTL())}}))
+			Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.gate.TTL()))}}))
 	}
 }
 
@@ -268,7 +268,7 @@ func (b *Bot) confirmation(p *Pending) reply.Reply {
 			{Label: "Confirm", Action: reply.Confirm, Value: p.Token, Style: reply.Danger},
 			{Label: "Cancel", Action: reply.Cancel, Value: p.Token},
 		},
-		Footer: fmt.Sprintf("Only %s can confirm. Expires in %s (at %s UTC).", p.Requester.Name, b.gate.TTL(), p.ExpiresAt.UTC().Format("15:04:05")),
+		Footer: fmt.Sprintf("Only %s can confirm. Expires in %s (at %s UTC).", p.Requester.Name, humanDuration(b.gate.TTL()), p.ExpiresAt.UTC().Format("15:04:05")),
 	}
 }
 
@@ -326,6 +326,18 @@ func tokenRef(token string) string {
 		return token[:6]
 	}
 	return token
+}
+
+// humanDuration writes 5m0s as "5m" and 1h30m0s as "1h30m".
+func humanDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func newRef() string {

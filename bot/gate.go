@@ -169,10 +169,6 @@ func (p *Pending) settledError() error {
 		e.State = "cancelled"
 	case stateExpired:
 		e.State, e.At = "expired", p.ExpiresAt
-	default:
-		// Settled between our two loads; only reachable under a race that the
-		// CAS already resolved, so report it as confirmed by someone else.
-		e.State = "confirmed"
 	}
 	return e
 }

@@ -62,7 +62,9 @@ type Config struct {
 
 // SecMasterConfigured, COCConfigured and CoralogixConfigured say whether a
 // vendor was given its endpoint or key (Load has checked the rest).
-func (c *Config) SecMasterConfigured() bool { return c.SecMasterEndpoint != "" || c.SecMasterWorkspace != "" }
+func (c *Config) SecMasterConfigured() bool {
+	return c.SecMasterEndpoint != "" || c.SecMasterWorkspace != ""
+}
 func (c *Config) COCConfigured() bool       { return c.COCEndpoint != "" }
 func (c *Config) CoralogixConfigured() bool { return c.CoralogixAPIKey != "" }
 

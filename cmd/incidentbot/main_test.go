@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/incidentbot/incidentbot/vendors/vendortest"
+)
+
+const (
+	secretKey = "SK-very-secret-value"
+	apiKey    = "cx-very-secret-key"
+)
+
+// huaweiEcho answers SecMaster calls with every ID succeeded.
+func huaweiEcho(w http.ResponseWriter, r *http.Request) {
+	var body map[string][]string
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	ids := append(body["batch_ids"], body["ids"]...)
+	vendortest.Reply(w, 200, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": ids, "error_ids": []string{}}})
+}
+
+func coralogixEcho(w http.ResponseWriter, r *http.Request) {
+	var incidents []map[string]any
+	for _, id := range r.URL.Query()["incident_ids"] {
+		incidents = append(incidents, map[string]any{"id": id})
+	}
+	vendortest.Reply(w, 200, map[string]any{"incidents": incidents})
+}
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func configured(secmasterURL, coralogixURL string) map[string]string {
+	return map[string]string{
+		"HUAWEICLOUD_SDK_AK": "AK-test", "HUAWEICLOUD_SDK_SK": secretKey, "HUAWEICLOUD_PROJECT_ID": "proj",
+		"SECMASTER_ENDPOINT": secmasterURL, "SECMASTER_WORKSPACE_ID": "ws",
+		"CORALOGIX_API_KEY": apiKey, "CORALOGIX_ENDPOINT": coralogixURL,
+		"USER": "alice",
+	}
+}
+
+// runBot runs the bot as the binary would, with input piped in.
+func runBot(t *testing.T, vars map[string]string, input string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), nil, env(vars), strings.NewReader(input), &out, &errOut)
+	if strings.Contains(out.String()+errOut.String(), secretKey) || strings.Contains(out.String()+errOut.String(), apiKey) {
+		t.Fatalf("a secret reached the output:\n%s\n%s", out.String(), errOut.String())
+	}
+	return code, out.String(), errOut.String()
+}
+
+func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
+	for _, tc := range []struct {
+		name, command, path, field string
+		coralogix                  bool
+		want                       []string
+	}{
+		{name: "delete", command: "/incident delete inc-1 inc-2", path: "/v1/proj/workspaces/ws/soc/incidents", field: "batch_ids", want: []string{"inc-1", "inc-2"}},
+		{name: "unlink", command: "/incident unlink inc-1 al-1,al-2", path: "/v1/proj/workspaces/ws/soc/incidents/inc-1/alerts", field: "ids", want: []string{"al-1", "al-2"}},
+		{name: "unassign", command: "/incident unassign cx-1 cx-2", path: "/mgmt/openapi/latest/incidents/incidents/v1/by-user", coralogix: true, want: []string{"cx-1", "cx-2"}},
+	} {
+		t.Run(tc.name+" confirmed", func(t *testing.T) {
+			sm, cx := vendortest.New(t, huaweiEcho), vendortest.New(t, coralogixEcho)
+			code, out, _ := runBot(t, configured(sm.URL, cx.URL), tc.command+"\nconfirm\n")
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			vendor := sm
+			if tc.coralogix {
+				vendor = cx
+			}
+			reqs := vendor.Requests()
+			if len(reqs) != 1 || reqs[0].Method != http.MethodDelete || reqs[0].Path != tc.path {
+				t.Fatalf("vendor requests = %+v, want exactly one DELETE %s", reqs, tc.path)
+			}
+			var got []string
+			if tc.coralogix {
+				got = reqs[0].Query["incident_ids"]
+			} else {
+				var body map[string][]string
+				reqs[0].JSON(t, &body)
+				got = body[tc.field]
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("IDs sent = %v, want %v", got, tc.want)
+			}
+			if !strings.Contains(out, "[Confirm] [Cancel]") || !strings.Contains(out, "2 of 2") {
+				t.Fatalf("output:\n%s", out)
+			}
+			if len(sm.Requests())+len(cx.Requests()) != 1 {
+				t.Fatal("another vendor was called too")
+			}
+		})
+		t.Run(tc.name+" not confirmed", func(t *testing.T) {
+			sm, cx := vendortest.New(t, huaweiEcho), vendortest.New(t, coralogixEcho)
+			for _, input := range []string{tc.command + "\n", tc.command + "\ncancel\nconfirm\n"} {
+				_, out, _ := runBot(t, configured(sm.URL, cx.URL), input)
+				if n := len(sm.Requests()) + len(cx.Requests()); n != 0 {
+					t.Fatalf("input %q made %d vendor calls, want none\n%s", input, n, out)
+				}
+			}
+		})
+	}
+}
+
+func TestDefaultRunsOnTheSandbox(t *testing.T) {
+	code, out, errOut := runBot(t, map[string]string{"USER": "newcomer"}, "/incident delete inc-1001 inc-1002\nconfirm\n")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Confirm: delete incidents (2)?", "SecMaster: deleted 2 of 2", "- inc-1001", "- inc-1002", "Sandbox mode"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "sandbox mode") {
+		t.Errorf("start did not say sandbox mode: %s", errOut)
+	}
+}
+
+func TestConfiguringOneVendorTurnsTheSandboxOff(t *testing.T) {
+	sm := vendortest.New(t, huaweiEcho)
+	vars := configured(sm.URL, "")
+	delete(vars, "CORALOGIX_API_KEY")
+	delete(vars, "CORALOGIX_ENDPOINT")
+	_, out, _ := runBot(t, vars, "unassign cx-1\ncreate --title t --description d --level p1 --type security --app a --interrupted no --assignee u\n")
+	if !strings.Contains(out, "Coralogix is not configured") || !strings.Contains(out, "CORALOGIX_API_KEY") {
+		t.Errorf("unassign with Coralogix unconfigured:\n%s", out)
+	}
+	if !strings.Contains(out, "COC is not configured") || !strings.Contains(out, "COC_ENDPOINT") {
+		t.Errorf("create with COC unconfigured:\n%s", out)
+	}
+	if strings.Contains(out, "Sandbox") {
+		t.Errorf("sandbox still on:\n%s", out)
+	}
+}
+
+func TestConfigProblemsAreReportedTogether(t *testing.T) {
+	code, _, errOut := runBot(t, map[string]string{
+		"SECMASTER_ENDPOINT": "not a url", "INCIDENTBOT_CONFIRM_TTL": "soon", "INCIDENTBOT_BATCH_SIZE": "0", "HUAWEICLOUD_SDK_SK": secretKey,
+	}, "")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	for _, want := range []string{"INCIDENTBOT_CONFIRM_TTL", "INCIDENTBOT_BATCH_SIZE", "SECMASTER_ENDPOINT: \"not a url\"",
+		"also set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_PROJECT_ID, SECMASTER_WORKSPACE_ID"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, env(nil), strings.NewReader(""), &out, &out); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, v := range []string{"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_PROJECT_ID", "HUAWEICLOUD_DOMAIN_ID",
+		"SECMASTER_ENDPOINT", "SECMASTER_WORKSPACE_ID", "COC_ENDPOINT", "CORALOGIX_API_KEY", "CORALOGIX_ENDPOINT", "COC_OPERATOR_ID",
+		"INCIDENTBOT_CONFIRM_TTL", "INCIDENTBOT_BATCH_SIZE", "INCIDENTBOT_SANDBOX", "INCIDENTBOT_ADDR"} {
+		if !strings.Contains(out.String(), v) {
+			t.Errorf("--help does not list %s", v)
+		}
+	}
+}

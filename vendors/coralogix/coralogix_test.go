@@ -1,0 +1,115 @@
+package coralogix_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/coralogix"
+	"github.com/incidentbot/incidentbot/vendors/vendortest"
+)
+
+func newClient(t *testing.T, url string, batch int) *coralogix.Client {
+	t.Helper()
+	c, err := coralogix.New(coralogix.Config{Endpoint: url, APIKey: "cxkey-SECRET", Timeout: 2 * time.Second, BatchSize: batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// echo returns the requested incidents with no assignments, as Coralogix does.
+func echo(w http.ResponseWriter, r *http.Request) {
+	var incidents []map[string]any
+	for _, id := range r.URL.Query()["incident_ids"] {
+		incidents = append(incidents, map[string]any{"id": id, "name": "n-" + id, "assignments": []any{}})
+	}
+	vendortest.Reply(w, 200, map[string]any{"incidents": incidents})
+}
+
+func TestUnassignSendsTheSpecsRequest(t *testing.T) {
+	srv := vendortest.New(t, echo)
+	res, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), []string{"cx-1", "cx-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Succeeded, []string{"cx-1", "cx-2"}) {
+		t.Fatalf("result = %+v", res)
+	}
+	r := srv.Requests()[0]
+	if r.Method != http.MethodDelete || r.Path != "/mgmt/openapi/latest/incidents/incidents/v1/by-user" {
+		t.Errorf("request line = %s %s", r.Method, r.Path)
+	}
+	if got := r.Query["incident_ids"]; !reflect.DeepEqual(got, []string{"cx-1", "cx-2"}) {
+		t.Errorf("incident_ids = %v, want one repeated parameter per ID", got)
+	}
+	if len(r.Query) != 1 {
+		t.Errorf("query = %v, want only incident_ids", r.Query)
+	}
+	if got := r.Header.Get("Authorization"); got != "Bearer cxkey-SECRET" {
+		t.Errorf("Authorization = %q", got)
+	}
+	if len(r.Body) != 0 {
+		t.Errorf("body = %q, want none", r.Body)
+	}
+}
+
+func TestIncidentsNotReturnedAreFailed(t *testing.T) {
+	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		vendortest.Reply(w, 200, map[string]any{"incidents": []map[string]any{{"id": "cx-1"}}})
+	})
+	res, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), []string{"cx-1", "cx-404"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := vendors.BatchResult{Succeeded: []string{"cx-1"}, Failed: []vendors.Failure{{ID: "cx-404", Reason: "not confirmed: Coralogix did not return this incident"}}}
+	if !reflect.DeepEqual(res, want) {
+		t.Fatalf("result = %+v", res)
+	}
+}
+
+func TestBatchesSplit(t *testing.T) {
+	srv := vendortest.New(t, echo)
+	if _, err := newClient(t, srv.URL, 2).UnassignIncidents(context.Background(), []string{"a", "b", "c"}); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || len(reqs[0].Query["incident_ids"]) != 2 || len(reqs[1].Query["incident_ids"]) != 1 {
+		t.Fatalf("requests = %+v", reqs)
+	}
+}
+
+func TestErrorShapes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		status    int
+		body      string
+		code, msg string
+	}{
+		"grpc status":  {403, `{"code": 7, "message": "missing permission incidents:assign"}`, "7", "missing permission incidents:assign"},
+		"error string": {401, `{"error": "invalid api key"}`, "401", "invalid api key"},
+		"plain text":   {502, `bad gateway`, "502", "bad gateway"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			})
+			_, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), []string{"a"})
+			var ve *vendors.Error
+			if !errors.As(err, &ve) {
+				t.Fatalf("err = %v (%T)", err, err)
+			}
+			if ve.Status != tc.status || ve.Code != tc.code || ve.Message != tc.msg {
+				t.Fatalf("vendor error = %+v", ve)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Fatal("the error carries the API key")
+			}
+		})
+	}
+}
