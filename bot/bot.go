@@ -48,7 +48,10 @@ type Outcome struct {
 	Notice bool
 	// Pending is the confirmation this outcome asks for, if any.
 	Pending *Pending
-	Work    func(ctx context.Context) reply.Reply
+	// Field names the option a rejected command got wrong ("title"), so a
+	// chat form can show the problem next to that input.
+	Field string
+	Work  func(ctx context.Context) reply.Reply
 }
 
 // Options configure a Bot.
@@ -105,7 +108,12 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 	}
 	if err != nil {
 		b.auditEvent("request", req.Caller, req.Channel, commands.Summary{Verb: firstWord(req)}, "rejected", slog.String("problem", err.Error()))
-		return Outcome{Reply: b.finish(b.errorReply(ctx, err, "parse"))}
+		o := Outcome{Reply: b.finish(b.errorReply(ctx, err, "parse"))}
+		var usage *commands.UsageError
+		if errors.As(err, &usage) {
+			o.Field = usage.Field
+		}
+		return o
 	}
 	s := action.Summary()
 	if s.Vendor == "" { // help: nothing to wait for
@@ -249,11 +257,18 @@ func (b *Bot) errorReply(ctx context.Context, err error, verb string) reply.Repl
 		return reply.Reply{Tone: reply.Failure, Title: unreachable.Vendor + " did not answer",
 			Lines: []string{fmt.Sprintf("No answer within %s. The outcome is unknown: check %s before trying again.", unreachable.Timeout, unreachable.Vendor)}}
 	default:
-		ref := newRef()
-		b.log.ErrorContext(ctx, "internal error", "ref", ref, "verb", verb, "error", err)
-		return reply.Reply{Tone: reply.Failure, Title: "Something went wrong on our side (ref " + ref + ").",
-			Lines: []string{"The details are in the bot's log under that reference."}}
+		return b.InternalError(ctx, "internal error", err, "verb", verb)
 	}
+}
+
+// InternalError logs err with a fresh reference and returns the reply a
+// user sees: the reference, and nothing of the error itself. Adapters use it
+// for their own failures (a form that would not open).
+func (b *Bot) InternalError(ctx context.Context, msg string, err error, attrs ...any) reply.Reply {
+	ref := newRef()
+	b.log.ErrorContext(ctx, msg, append([]any{"ref", ref, "error", err}, attrs...)...)
+	return b.finish(reply.Reply{Tone: reply.Failure, Title: "Something went wrong on our side (ref " + ref + ").",
+		Lines: []string{"The details are in the bot's log under that reference."}})
 }
 
 func (b *Bot) confirmation(p *Pending) reply.Reply {

@@ -48,6 +48,28 @@ type UsageError struct {
 	Verb    string
 	Problem string
 	Usage   string
+	// Field is the option the problem is about ("title"), when it is about
+	// one; chat forms use it to put the message next to the right input.
+	Field string
+}
+
+// fieldError is a problem with one option, before it becomes a UsageError.
+type fieldError struct {
+	field, msg string
+}
+
+func (e *fieldError) Error() string { return e.msg }
+
+func fieldErrorf(field, format string, a ...any) error {
+	return &fieldError{field: field, msg: fmt.Sprintf(format, a...)}
+}
+
+func usageError(v *verb, err error) *UsageError {
+	ue := &UsageError{Verb: v.name, Problem: err.Error(), Usage: v.usage()}
+	if fe, ok := err.(*fieldError); ok {
+		ue.Field = fe.field
+	}
+	return ue
 }
 
 func (e *UsageError) Error() string { return e.Problem }
@@ -144,19 +166,29 @@ func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 	}
 	in, err := v.parseArgs(words[1:])
 	if err != nil {
-		return nil, &UsageError{Verb: v.name, Problem: err.Error(), Usage: v.usage()}
+		return nil, usageError(v, err)
 	}
-	if v.vendor != "" && !r.configured(v.name) {
-		return nil, &NotConfiguredError{Vendor: v.vendor, Hint: r.deps.NotConfigured[v.vendor]}
+	if err := r.Configured(v.name); err != nil {
+		return nil, err
 	}
 	a, err := v.build(r, in, c)
 	if err != nil {
 		if _, ok := err.(*NotConfiguredError); ok {
 			return nil, err
 		}
-		return nil, &UsageError{Verb: v.name, Problem: err.Error(), Usage: v.usage()}
+		return nil, usageError(v, err)
 	}
 	return a, nil
+}
+
+// Configured returns a *NotConfiguredError if the verb's vendor has no
+// client, so a chat form can say so before it is filled in.
+func (r *Registry) Configured(verbName string) error {
+	v := r.lookup(verbName)
+	if v == nil || v.vendor == "" || r.configured(v.name) {
+		return nil
+	}
+	return &NotConfiguredError{Vendor: v.vendor, Hint: r.deps.NotConfigured[v.vendor]}
 }
 
 func (r *Registry) configured(verb string) bool {

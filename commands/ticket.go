@@ -80,11 +80,13 @@ func buildCreate(r *Registry, in args, c Caller) (Action, error) {
 	scene, role := v["scene"], v["role"]
 	switch {
 	case v["assignee"] != "" && (scene != "" || role != ""):
-		return nil, fmt.Errorf("give an owner with --assignee, or --scene with --role, not both.")
+		return nil, fieldErrorf("assignee", "give an owner with --assignee, or --scene with --role, not both.")
 	case v["assignee"] == "" && scene == "" && role == "":
-		return nil, fmt.Errorf("the ticket needs an owner: --assignee USER_ID, or --scene SCENE with --role ROLE.")
-	case v["assignee"] == "" && (scene == "" || role == ""):
-		return nil, fmt.Errorf("--scene and --role go together: give both.")
+		return nil, fieldErrorf("assignee", "the ticket needs an owner: --assignee USER_ID, or --scene SCENE with --role ROLE.")
+	case v["assignee"] == "" && scene == "":
+		return nil, fieldErrorf("scene", "--scene and --role go together: give both.")
+	case v["assignee"] == "" && role == "":
+		return nil, fieldErrorf("role", "--scene and --role go together: give both.")
 	}
 	creator, err := r.operator(c)
 	if err != nil {

@@ -62,37 +62,37 @@ func (v *verb) parseArgs(words []string) (args, error) {
 			return in, fmt.Errorf("%s has no option --%s.%s", v.name, name, v.suggest(name))
 		}
 		if _, dup := in.values[f.name]; dup || in.switches[f.name] {
-			return in, fmt.Errorf("--%s is given twice.", f.name)
+			return in, fieldErrorf(f.name, "--%s is given twice.", f.name)
 		}
 		if f.value == "" {
 			if hasValue {
-				return in, fmt.Errorf("--%s takes no value.", f.name)
+				return in, fieldErrorf(f.name, "--%s takes no value.", f.name)
 			}
 			in.switches[f.name] = true
 			continue
 		}
 		if !hasValue {
 			if i+1 >= len(words) || (strings.HasPrefix(words[i+1], "--") && v.flag(strings.TrimPrefix(words[i+1], "--")) != nil) {
-				return in, fmt.Errorf("--%s needs a value (%s).", f.name, f.value)
+				return in, fieldErrorf(f.name, "--%s needs a value (%s).", f.name, f.value)
 			}
 			i++
 			value = words[i]
 		}
 		value = strings.TrimSpace(value)
 		if value == "" {
-			return in, fmt.Errorf("--%s is empty: give it a %s.", f.name, strings.ToLower(f.value))
+			return in, fieldErrorf(f.name, "--%s is empty: give it a %s.", f.name, strings.ToLower(f.value))
 		}
 		limit := f.maxLen
 		if limit == 0 {
 			limit = defaultMaxLen
 		}
 		if n := utf8.RuneCountInString(value); n > limit {
-			return in, fmt.Errorf("--%s is %d characters long; the limit is %d.", f.name, n, limit)
+			return in, fieldErrorf(f.name, "--%s is %d characters long; the limit is %d.", f.name, n, limit)
 		}
 		if f.choices != nil {
 			canonical, ok := f.choices.resolve(value)
 			if !ok {
-				return in, fmt.Errorf("--%s %s is not one of the choices: %s.", f.name, quoteShort(value), f.choices.describe())
+				return in, fieldErrorf(f.name, "--%s %s is not one of the choices: %s.", f.name, quoteShort(value), f.choices.describe())
 			}
 			value = canonical
 		}
@@ -104,7 +104,7 @@ func (v *verb) parseArgs(words []string) (args, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return in, fmt.Errorf("missing %s.", strings.Join(missing, ", "))
+		return in, fieldErrorf(strings.TrimPrefix(missing[0], "--"), "missing %s.", strings.Join(missing, ", "))
 	}
 	return in, nil
 }

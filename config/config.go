@@ -33,6 +33,10 @@ var Variables = []Variable{
 	{Name: "COC_USER_MAP", Help: "chat user -> cloud user ID, e.g. slack:U024BE7LH=7da469...,discord:80351110224678912=7da469..."},
 	{Name: "CORALOGIX_API_KEY", Help: "Coralogix API key with incidents:assign", Secret: true},
 	{Name: "CORALOGIX_ENDPOINT", Default: "https://api.coralogix.com", Help: "Coralogix API base URL for your region"},
+	{Name: "SLACK_BOT_TOKEN", Help: "Slack bot token (xoxb-...); turns the Slack adapter on", Secret: true},
+	{Name: "SLACK_SIGNING_SECRET", Help: "Slack signing secret, to verify webhooks on INCIDENTBOT_ADDR", Secret: true},
+	{Name: "SLACK_APP_TOKEN", Help: "Slack app-level token (xapp-...); use Socket Mode instead of webhooks", Secret: true},
+	{Name: "SLACK_API_URL", Default: "https://slack.com/api/", Help: "Slack Web API base URL"},
 	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
@@ -52,6 +56,8 @@ type Config struct {
 
 	CoralogixAPIKey, CoralogixEndpoint string
 
+	SlackBotToken, SlackSigningSecret, SlackAppToken, SlackAPIURL string
+
 	ConfirmTTL    time.Duration
 	BatchSize     int
 	VendorTimeout time.Duration
@@ -67,6 +73,11 @@ func (c *Config) SecMasterConfigured() bool {
 }
 func (c *Config) COCConfigured() bool       { return c.COCEndpoint != "" }
 func (c *Config) CoralogixConfigured() bool { return c.CoralogixAPIKey != "" }
+
+// SlackConfigured says whether the Slack adapter runs; SlackSocketMode
+// whether it connects out over Socket Mode rather than taking webhooks.
+func (c *Config) SlackConfigured() bool { return c.SlackBotToken != "" }
+func (c *Config) SlackSocketMode() bool { return c.SlackAppToken != "" }
 
 // UseSandbox says whether every vendor runs against the built-in sandbox.
 func (c *Config) UseSandbox() bool {
@@ -109,6 +120,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		SecMasterEndpoint: get("SECMASTER_ENDPOINT"), SecMasterWorkspace: get("SECMASTER_WORKSPACE_ID"),
 		COCEndpoint: get("COC_ENDPOINT"), COCOperator: get("COC_OPERATOR_ID"),
 		CoralogixAPIKey: get("CORALOGIX_API_KEY"), CoralogixEndpoint: get("CORALOGIX_ENDPOINT"),
+		SlackBotToken: get("SLACK_BOT_TOKEN"), SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
+		SlackAppToken: get("SLACK_APP_TOKEN"), SlackAPIURL: get("SLACK_API_URL"),
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
 		LogLevel: strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
 	}
@@ -163,6 +176,17 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.CoralogixConfigured() {
 		checkURL(problem, "CORALOGIX_ENDPOINT", c.CoralogixEndpoint)
+	}
+	switch {
+	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		problem("SLACK_APP_TOKEN: an app-level token starts with xapp- (Basic Information > App-Level Tokens)")
+	case (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "":
+		problem("Slack is partly configured: also set SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token)")
+	case c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "":
+		problem("Slack is partly configured: set SLACK_SIGNING_SECRET (for webhooks) or SLACK_APP_TOKEN (for Socket Mode)")
+	}
+	if c.SlackConfigured() {
+		checkURL(problem, "SLACK_API_URL", c.SlackAPIURL)
 	}
 	if (c.AccessKey != "" || c.SecretKey != "") && !c.SecMasterConfigured() && !c.COCConfigured() {
 		problem("HUAWEICLOUD_SDK_AK/SK are set but no Huawei Cloud service is: set SECMASTER_ENDPOINT or COC_ENDPOINT")

@@ -63,6 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
 
+	if cfg.SlackConfigured() {
+		if err := serve(ctx, cfg, b, logger); err != nil {
+			logger.Error("stopped", "error", err)
+			return 1
+		}
+		return 0
+	}
+
 	user := getenv("USER")
 	if user == "" {
 		user = "console"

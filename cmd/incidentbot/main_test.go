@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -171,3 +177,71 @@ func TestHelpListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// With Slack variables set, the binary serves signed webhooks and /healthz,
+// and stops cleanly when told to.
+func TestSlackWebhookMode(t *testing.T) {
+	addr := freeAddr(t)
+	slackAPI := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) { vendortest.Reply(w, 200, map[string]any{"ok": true}) })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var errOut syncBuffer
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": slackAPI.URL + "/api/",
+			"INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
+	}()
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		if resp, err = http.Get("http://" + addr + "/healthz"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v\n%s", resp, err, errOut.String())
+	}
+	body := "command=%2Fincident&text=help&user_id=U1&channel_id=C1"
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", slackbot.Sign([]byte("s3cret"), ts, []byte(body)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(answer), "incidentbot commands") || !strings.Contains(string(answer), "Sandbox mode") {
+		t.Fatalf("help over Slack: %d %s", resp.StatusCode, answer)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	if strings.Contains(errOut.String(), "s3cret") || strings.Contains(errOut.String(), "xoxb-1") {
+		t.Fatal("a Slack secret reached the log")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -1,0 +1,299 @@
+// Package slack is the Slack adapter: the /incident slash command, its
+// modals and its confirmation buttons, over HTTP (signed webhooks) or Socket
+// Mode. It verifies and acknowledges within Slack's 3 seconds, hands the
+// request to the bot, and posts slow results to response_url or the Web API.
+package slack
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands"
+)
+
+const (
+	// maxBody bounds a request from Slack; real payloads are a few KiB.
+	maxBody = 512 << 10
+	// maxSkew is how old (or how far in the future) a signed request may be.
+	maxSkew = 5 * time.Minute
+	// postTimeout bounds one post to response_url or the Web API.
+	postTimeout = 15 * time.Second
+)
+
+// Options configure an Adapter.
+type Options struct {
+	Bot           *bot.Bot
+	BotToken      string // xoxb-...
+	SigningSecret string // for HTTP; not needed in Socket Mode
+	AppToken      string // xapp-..., for Socket Mode
+	APIURL        string // Web API base, default https://slack.com/api/
+	Now           func() time.Time
+	Logger        *slog.Logger
+	// HTTPClient carries Web API calls and response_url posts. Its transport
+	// is wrapped to retry 429s a bounded number of times.
+	HTTPClient *http.Client
+}
+
+// Adapter serves one Slack app.
+type Adapter struct {
+	bot     *bot.Bot
+	api     *slack.Client
+	http    *http.Client
+	secret  []byte
+	now     func() time.Time
+	log     *slog.Logger
+	running sync.WaitGroup // work started after an ack
+}
+
+// New returns an Adapter.
+func New(o Options) *Adapter {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	base := o.HTTPClient
+	if base == nil {
+		base = &http.Client{}
+	}
+	hc := *base
+	hc.Transport = &retryOn429{next: base.Transport, maxRetries: 3, maxWait: 10 * time.Second}
+	opts := []slack.Option{slack.OptionHTTPClient(&hc)}
+	if o.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.APIURL, "/")+"/"))
+	}
+	if o.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
+	}
+	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack")}
+}
+
+// Routes adds the Slack endpoints to mux.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /slack/commands", a.serveCommand)
+	mux.HandleFunc("POST /slack/interactions", a.serveInteraction)
+}
+
+// Wait blocks until work started after an ack has finished.
+func (a *Adapter) Wait() { a.running.Wait() }
+
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
+	form, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	cmd := slack.SlashCommand{
+		TeamID: form.Get("team_id"), ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
+		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
+		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
+	}
+	writeAck(w, a.command(r.Context(), cmd))
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	form, ok := a.verified(w, r)
+	if !ok {
+		return
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		a.log.Warn("interaction payload is not JSON", "error", err)
+		http.Error(w, "bad payload", http.StatusBadRequest)
+		return
+	}
+	writeAck(w, a.interaction(r.Context(), cb))
+}
+
+// verified reads a size-limited body and checks Slack's signature on it
+// before anything is parsed. On failure it answers and returns false.
+func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if problem := a.checkSignature(r.Header, body); problem != "" {
+		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return nil, false
+	}
+	return form, true
+}
+
+// checkSignature returns what is wrong with the request's signature, or "".
+func (a *Adapter) checkSignature(h http.Header, body []byte) string {
+	ts, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
+	if ts == "" || sig == "" {
+		return "missing timestamp or signature"
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "malformed timestamp"
+	}
+	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
+		return "stale timestamp"
+	}
+	if !hmac.Equal([]byte(Sign(a.secret, ts, body)), []byte(sig)) {
+		return "signature mismatch"
+	}
+	return ""
+}
+
+// Sign computes Slack's v0 signature of a request body.
+func Sign(secret []byte, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("v0:" + timestamp + ":"))
+	mac.Write(body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func writeAck(w http.ResponseWriter, payload any) {
+	if payload == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(payload)
+}
+
+func caller(id, name string) commands.Caller {
+	if name == "" {
+		name = id
+	}
+	return commands.Caller{Platform: "slack", UserID: id, Name: name}
+}
+
+// command handles a slash command and returns the ack payload (nil for an
+// empty 200). Slow work continues after it returns.
+func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
+	who := caller(cmd.UserID, cmd.UserName)
+	text := strings.TrimSpace(cmd.Text)
+	if strings.EqualFold(text, "create") {
+		return a.openForm(ctx, cmd.TriggerID, who, "create", createModal(cmd.ChannelID))
+	}
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text,
+		OnExpiry: func(r reply.Reply) { a.respond(cmd.ResponseURL, replaceWith(r)) }})
+	if o.Work != nil {
+		a.after(func(ctx context.Context) { a.deliver(ctx, cmd.ResponseURL, o.Work(ctx), false) })
+	}
+	return message(o.Reply)
+}
+
+// openForm opens a modal if the verb's vendor is configured; trigger IDs
+// live 3 seconds, so this happens before the ack.
+func (a *Adapter) openForm(ctx context.Context, triggerID string, who commands.Caller, verb string, view slack.ModalViewRequest) any {
+	if err := a.bot.Registry().Configured(verb); err != nil {
+		return message(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + "."})
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
+	defer cancel()
+	if _, err := a.api.OpenViewContext(ctx, triggerID, view); err != nil {
+		r := a.bot.InternalError(ctx, "slack: views.open failed", err, "user", who.UserID)
+		r.Lines = append(r.Lines, "Meanwhile, type the command with its options: `/incident help "+verb+"`.")
+		return message(r)
+	}
+	return nil
+}
+
+// interaction handles a button press or a modal submission.
+func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback) any {
+	who := caller(cb.User.ID, cb.User.Name)
+	switch cb.Type {
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) == 0 {
+			return nil
+		}
+		kind, value, _ := strings.Cut(cb.ActionCallback.BlockActions[0].ActionID, ":")
+		switch reply.Action(kind) {
+		case reply.Confirm, reply.Cancel:
+			a.press(ctx, cb, who, reply.Action(kind), value)
+		case reply.Verify:
+			return a.openForm(ctx, cb.TriggerID, who, "verify", verifyModal(cb.Channel.ID, value))
+		}
+		return nil
+	case slack.InteractionTypeViewSubmission:
+		return a.submit(ctx, cb, who)
+	}
+	return nil
+}
+
+// press handles Confirm and Cancel. The ack goes out at once; the message is
+// updated through response_url: running, then the result.
+func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, action reply.Action, token string) {
+	click := bot.Click{Caller: who, Channel: cb.Channel.ID, Token: token}
+	var o bot.Outcome
+	if action == reply.Confirm {
+		o = a.bot.Confirm(ctx, click)
+	} else {
+		o = a.bot.Cancel(ctx, click)
+	}
+	a.after(func(ctx context.Context) {
+		if o.Notice {
+			note := message(o.Reply)
+			note.ResponseType = slack.ResponseTypeEphemeral
+			a.respond(cb.ResponseURL, note)
+			return
+		}
+		a.respond(cb.ResponseURL, replaceWith(o.Reply))
+		if o.Work != nil {
+			a.deliver(ctx, cb.ResponseURL, o.Work(ctx), true)
+		}
+	})
+}
+
+// deliver shows a finished result. The message that asked for it is
+// replaced when it was a confirmation (inPlace); a public result is also
+// posted to the channel, where the war room sees it.
+func (a *Adapter) deliver(ctx context.Context, responseURL string, r reply.Reply, inPlace bool) {
+	if inPlace || !r.Public {
+		a.respond(responseURL, replaceWith(r))
+	} else {
+		a.respond(responseURL, &slack.WebhookMessage{DeleteOriginal: true})
+	}
+	if r.Public {
+		a.respond(responseURL, message(r))
+	}
+}
+
+// respond posts to a response_url, logging failures: nobody else will.
+func (a *Adapter) respond(responseURL string, msg *slack.WebhookMessage) {
+	if responseURL == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
+	defer cancel()
+	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg); err != nil {
+		a.log.Error("posting to response_url failed", "error", err)
+	}
+}
+
+// after runs f once the ack is written, tracked for a graceful stop.
+func (a *Adapter) after(f func(ctx context.Context)) {
+	a.running.Add(1)
+	go func() {
+		defer a.running.Done()
+		f(context.Background())
+	}()
+}

@@ -1,0 +1,63 @@
+package slack
+
+import (
+	"context"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode connects to Slack over Socket Mode (no public URL needed)
+// and serves slash commands and interactions until ctx is done. Every
+// envelope is acknowledged as soon as the bot has its answer; slow work goes
+// on after the ack, as over HTTP. slack-go reconnects on its own.
+func (a *Adapter) RunSocketMode(ctx context.Context) error {
+	client := socketmode.New(a.api)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case evt, ok := <-client.Events:
+				if !ok {
+					return
+				}
+				a.socketEvent(ctx, client, evt)
+			}
+		}
+	}()
+	return client.RunContext(ctx)
+}
+
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	var payload any
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			break
+		}
+		payload = a.command(ctx, cmd)
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			break
+		}
+		payload = a.interaction(ctx, cb)
+	case socketmode.EventTypeConnected:
+		a.log.Info("socket mode connected")
+		return
+	case socketmode.EventTypeConnectionError:
+		a.log.Warn("socket mode connection error; slack-go will reconnect")
+		return
+	default:
+		if evt.Request == nil {
+			return
+		}
+	}
+	if evt.Request != nil {
+		if err := client.Ack(*evt.Request, payload); err != nil {
+			a.log.Error("socket mode ack failed", "error", err)
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
+	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/config"
+)
+
+// serve runs the chat adapters and their HTTP endpoints until ctx is done,
+// then stops taking requests and waits for work in flight.
+func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Logger) error {
+	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
+	defer stop()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+
+	var waits []func()
+	var background sync.WaitGroup
+	errs := make(chan error, 2)
+	if cfg.SlackConfigured() {
+		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger})
+		waits = append(waits, sl.Wait)
+		if cfg.SlackSocketMode() {
+			background.Add(1)
+			go func() {
+				defer background.Done()
+				if err := sl.RunSocketMode(ctx); err != nil && !errors.Is(err, context.Canceled) {
+					errs <- fmt.Errorf("slack socket mode: %w", err)
+				}
+			}()
+			logger.Info("slack: socket mode")
+		} else {
+			sl.Routes(mux)
+			logger.Info("slack: webhooks on POST /slack/commands and /slack/interactions", "addr", cfg.Addr)
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on INCIDENTBOT_ADDR %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- err
+		}
+	}()
+	logger.Info("listening", "addr", ln.Addr().String())
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	stop()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	background.Wait()
+	for _, wait := range waits {
+		wait()
+	}
+	logger.Info("stopped")
+	return runErr
+}
