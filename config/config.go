@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -37,6 +38,11 @@ var Variables = []Variable{
 	{Name: "SLACK_SIGNING_SECRET", Help: "Slack signing secret, to verify webhooks on INCIDENTBOT_ADDR", Secret: true},
 	{Name: "SLACK_APP_TOKEN", Help: "Slack app-level token (xapp-...); use Socket Mode instead of webhooks", Secret: true},
 	{Name: "SLACK_API_URL", Default: "https://slack.com/api/", Help: "Slack Web API base URL"},
+	{Name: "DISCORD_BOT_TOKEN", Help: "Discord bot token: registers /incident and, without a public key, serves it over the gateway", Secret: true},
+	{Name: "DISCORD_APP_ID", Help: "Discord application ID"},
+	{Name: "DISCORD_PUBLIC_KEY", Help: "Discord application public key (hex): serve POST /discord/interactions instead of the gateway"},
+	{Name: "DISCORD_GUILD_ID", Help: "register /incident in this guild only (instant); global when empty"},
+	{Name: "DISCORD_API_URL", Default: "https://discord.com", Help: "Discord REST base URL"},
 	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
@@ -58,6 +64,8 @@ type Config struct {
 
 	SlackBotToken, SlackSigningSecret, SlackAppToken, SlackAPIURL string
 
+	DiscordBotToken, DiscordAppID, DiscordPublicKey, DiscordGuildID, DiscordAPIURL string
+
 	ConfirmTTL    time.Duration
 	BatchSize     int
 	VendorTimeout time.Duration
@@ -78,6 +86,15 @@ func (c *Config) CoralogixConfigured() bool { return c.CoralogixAPIKey != "" }
 // whether it connects out over Socket Mode rather than taking webhooks.
 func (c *Config) SlackConfigured() bool { return c.SlackBotToken != "" }
 func (c *Config) SlackSocketMode() bool { return c.SlackAppToken != "" }
+
+// DiscordConfigured says whether the Discord adapter runs; DiscordHTTP
+// whether it takes interactions on the HTTP endpoint rather than the gateway.
+func (c *Config) DiscordConfigured() bool { return c.DiscordBotToken != "" || c.DiscordPublicKey != "" }
+func (c *Config) DiscordHTTP() bool       { return c.DiscordPublicKey != "" }
+
+// ChatConfigured says whether any chat platform is configured; if none is,
+// the bot talks on the terminal.
+func (c *Config) ChatConfigured() bool { return c.SlackConfigured() || c.DiscordConfigured() }
 
 // UseSandbox says whether every vendor runs against the built-in sandbox.
 func (c *Config) UseSandbox() bool {
@@ -122,6 +139,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		CoralogixAPIKey: get("CORALOGIX_API_KEY"), CoralogixEndpoint: get("CORALOGIX_ENDPOINT"),
 		SlackBotToken: get("SLACK_BOT_TOKEN"), SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
 		SlackAppToken: get("SLACK_APP_TOKEN"), SlackAPIURL: get("SLACK_API_URL"),
+		DiscordBotToken: get("DISCORD_BOT_TOKEN"), DiscordAppID: get("DISCORD_APP_ID"), DiscordPublicKey: get("DISCORD_PUBLIC_KEY"),
+		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"),
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
 		LogLevel: strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
 	}
@@ -187,6 +206,20 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.SlackConfigured() {
 		checkURL(problem, "SLACK_API_URL", c.SlackAPIURL)
+	}
+	if c.DiscordConfigured() || c.DiscordAppID != "" || c.DiscordGuildID != "" {
+		if c.DiscordAppID == "" {
+			problem("Discord is partly configured: also set DISCORD_APP_ID (Developer Portal > General Information > Application ID)")
+		}
+		if !c.DiscordConfigured() {
+			problem("Discord is partly configured: set DISCORD_BOT_TOKEN (gateway) or DISCORD_PUBLIC_KEY (HTTP interactions endpoint)")
+		}
+		if c.DiscordPublicKey != "" {
+			if key, err := hex.DecodeString(c.DiscordPublicKey); err != nil || len(key) != 32 {
+				problem("DISCORD_PUBLIC_KEY: not a 64-character hex key (Developer Portal > General Information > Public Key)")
+			}
+		}
+		checkURL(problem, "DISCORD_API_URL", c.DiscordAPIURL)
 	}
 	if (c.AccessKey != "" || c.SecretKey != "") && !c.SecMasterConfigured() && !c.COCConfigured() {
 		problem("HUAWEICLOUD_SDK_AK/SK are set but no Huawei Cloud service is: set SECMASTER_ENDPOINT or COC_ENDPOINT")

@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
 
-	if cfg.SlackConfigured() {
+	if cfg.ChatConfigured() {
 		if err := serve(ctx, cfg, b, logger); err != nil {
 			logger.Error("stopped", "error", err)
 			return 1

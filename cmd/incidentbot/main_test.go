@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net"
@@ -245,3 +248,56 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// With Discord variables set, the binary registers /incident, answers a
+// signed PING on the interactions endpoint, and stops cleanly.
+func TestDiscordHTTPMode(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	api := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var errOut syncBuffer
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": "bot-secret-token", "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
+			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": api.URL, "INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
+	}()
+	body := []byte(`{"type":1,"id":"1","application_id":"app-1","token":"t"}`)
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/discord/interactions", bytes.NewReader(body))
+		req.Header.Set("X-Signature-Timestamp", "42")
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte("42"), body...))))
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(answer)) != `{"type":1}` {
+		t.Fatalf("PING answered %d %s", resp.StatusCode, answer)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	var registered bool
+	for _, r := range api.Requests() {
+		registered = registered || (r.Method == http.MethodPut && strings.HasSuffix(r.Path, "/applications/app-1/guilds/g-1/commands"))
+	}
+	if !registered {
+		t.Fatalf("/incident was not registered: %v", api.Requests())
+	}
+	if strings.Contains(errOut.String(), "bot-secret-token") {
+		t.Fatal("the bot token reached the log")
+	}
+}

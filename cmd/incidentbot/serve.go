@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
+	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/config"
 )
@@ -25,7 +26,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 
 	var waits []func()
 	var background sync.WaitGroup
-	errs := make(chan error, 2)
+	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
 			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger})
@@ -42,6 +43,36 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 		} else {
 			sl.Routes(mux)
 			logger.Info("slack: webhooks on POST /slack/commands and /slack/interactions", "addr", cfg.Addr)
+		}
+	}
+
+	if cfg.DiscordConfigured() {
+		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
+			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger})
+		if err != nil {
+			return err
+		}
+		waits = append(waits, dc.Wait)
+		if cfg.DiscordBotToken != "" {
+			if err := dc.RegisterCommands(ctx); err != nil {
+				// The command may already be registered from an earlier start.
+				logger.Error("discord: registering /incident failed; existing commands are left as they are", "error", err)
+			} else {
+				logger.Info("discord: /incident registered", "guild", cfg.DiscordGuildID)
+			}
+		}
+		if cfg.DiscordHTTP() {
+			dc.Routes(mux)
+			logger.Info("discord: interactions on POST /discord/interactions", "addr", cfg.Addr)
+		} else {
+			background.Add(1)
+			go func() {
+				defer background.Done()
+				if err := dc.RunGateway(ctx); err != nil {
+					errs <- err
+				}
+			}()
+			logger.Info("discord: gateway")
 		}
 	}
 

@@ -1,0 +1,230 @@
+// Package discord is the Discord adapter: one /incident application command
+// with subcommands, its modals and its confirmation buttons, over the
+// gateway (discordgo's InteractionCreate) or the HTTP interactions endpoint
+// (Ed25519-signed). Every interaction gets its initial response at once;
+// slow work edits that response afterwards.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+const (
+	maxBody = 512 << 10
+	// maxRateLimitWait is the longest we wait out one Discord 429. Longer,
+	// and we give up: a responder's result must not hang for minutes.
+	maxRateLimitWait  = 10 * time.Second
+	maxRateLimitTries = 3
+)
+
+// Options configure an Adapter.
+type Options struct {
+	Bot       *bot.Bot
+	BotToken  string // for the gateway and command registration
+	AppID     string
+	GuildID   string // register the command in this guild only (instant); global when empty
+	PublicKey string // hex Ed25519 key, for the HTTP interactions endpoint
+	APIURL    string // replaces https://discord.com in REST calls (tests)
+	Logger    *slog.Logger
+}
+
+// Adapter serves one Discord application.
+type Adapter struct {
+	bot       *bot.Bot
+	session   *discordgo.Session
+	appID     string
+	guildID   string
+	publicKey ed25519.PublicKey
+	log       *slog.Logger
+	forms     *formStore
+	running   sync.WaitGroup
+}
+
+// New returns an Adapter. It makes no network call.
+func New(o Options) (*Adapter, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	token := o.BotToken
+	if token != "" && !strings.HasPrefix(token, "Bot ") {
+		token = "Bot " + token
+	}
+	s, err := discordgo.New(token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	// discordgo sleeps and retries a 429 without limit; we bound it ourselves.
+	s.ShouldRetryOnRateLimit = false
+	s.Client = &http.Client{Timeout: 15 * time.Second}
+	if o.APIURL != "" {
+		base, err := url.Parse(o.APIURL)
+		if err != nil || base.Scheme == "" || base.Host == "" {
+			return nil, fmt.Errorf("discord: DISCORD_API_URL %q is not an absolute URL", o.APIURL)
+		}
+		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
+	}
+	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: newFormStore()}
+	if o.PublicKey != "" {
+		key, err := hex.DecodeString(o.PublicKey)
+		if err != nil || len(key) != ed25519.PublicKeySize {
+			return nil, errors.New("discord: DISCORD_PUBLIC_KEY is not a 64-character hex Ed25519 key")
+		}
+		a.publicKey = key
+	}
+	s.AddHandler(a.onInteractionCreate)
+	return a, nil
+}
+
+// Routes adds the HTTP interactions endpoint to mux.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /discord/interactions", a.serveInteraction)
+}
+
+// Wait blocks until work started after an initial response has finished.
+func (a *Adapter) Wait() { a.running.Wait() }
+
+// RegisterCommands overwrites the application's commands with /incident:
+// idempotent, guild-scoped when a guild is set.
+func (a *Adapter) RegisterCommands(ctx context.Context) error {
+	return a.rest(ctx, func() error {
+		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, []*discordgo.ApplicationCommand{Command()})
+		return err
+	})
+}
+
+// RunGateway connects to the gateway and serves interactions until ctx is done.
+func (a *Adapter) RunGateway(ctx context.Context) error {
+	if err := a.session.Open(); err != nil {
+		return fmt.Errorf("discord gateway: %w", err)
+	}
+	<-ctx.Done()
+	return a.session.Close()
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if !a.signed(r.Header, body) {
+		a.log.Warn("request refused: bad signature", "remote", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		a.log.Warn("interaction is not JSON", "error", err)
+		http.Error(w, "bad interaction", http.StatusBadRequest)
+		return
+	}
+	resp, after := a.handle(r.Context(), &i)
+	// Count the work before answering, so Wait (a graceful stop) cannot miss
+	// it; start it after the answer is flushed, so edits follow the response.
+	start := a.track(after)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(resp)
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	start()
+}
+
+// signed checks Discord's Ed25519 signature over timestamp+body.
+func (a *Adapter) signed(h http.Header, body []byte) bool {
+	if a.publicKey == nil {
+		return false
+	}
+	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	ts := h.Get("X-Signature-Timestamp")
+	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" {
+		return false
+	}
+	return ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig)
+}
+
+// onInteractionCreate is the gateway path: the same handling, with the
+// initial response sent over REST.
+func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	ctx := context.Background()
+	resp, after := a.handle(ctx, ic.Interaction)
+	start := a.track(after)
+	if err := a.rest(ctx, func() error { return a.session.InteractionRespond(ic.Interaction, resp) }); err != nil {
+		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)
+	}
+	start() // even after a failed response: a confirmed action must still report
+}
+
+// OnInteractionCreate exposes the gateway handler, so tests drive the
+// gateway path with InteractionCreate events.
+func (a *Adapter) OnInteractionCreate(ic *discordgo.InteractionCreate) {
+	a.onInteractionCreate(a.session, ic)
+}
+
+// track counts f as running work now and returns the func that starts it.
+func (a *Adapter) track(f func(ctx context.Context)) (start func()) {
+	if f == nil {
+		return func() {}
+	}
+	a.running.Add(1)
+	return func() {
+		go func() {
+			defer a.running.Done()
+			f(context.Background())
+		}()
+	}
+}
+
+// rest runs a REST call, waiting out a 429 at most maxRateLimitTries times
+// and never longer than maxRateLimitWait at a time.
+func (a *Adapter) rest(ctx context.Context, call func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := call()
+		var rl *discordgo.RateLimitError
+		if !errors.As(err, &rl) {
+			return err
+		}
+		if attempt >= maxRateLimitTries || rl.RetryAfter > maxRateLimitWait {
+			return fmt.Errorf("discord rate limit: gave up after %d tries (retry after %s): %w", attempt, rl.RetryAfter, err)
+		}
+		select {
+		case <-time.After(rl.RetryAfter):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// rewriteHost sends requests for discord.com to another base URL. discordgo
+// computes its endpoints once, from a constant, so this is the one place an
+// override can live.
+type rewriteHost struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (t *rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == "discord.com" {
+		req = req.Clone(req.Context())
+		req.URL.Scheme, req.URL.Host = t.base.Scheme, t.base.Host
+		req.URL.Path = strings.TrimRight(t.base.Path, "/") + req.URL.Path
+		req.Host = t.base.Host
+	}
+	return t.next.RoundTrip(req)
+}
