@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"log/slog"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors"
@@ -27,41 +27,24 @@ var (
 	bob   = commands.Caller{Platform: "slack", UserID: "U-BOB", Name: "bob"}
 )
 
-// clock is a fake clock the tests move by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	bot    *bot.Bot
 	vendor *vendortest.Server
-	clock  *clock
-	log    *syncBuffer
+	clock  *bottest.Clock
+	log    *bottest.Buffer
 }
 
 // newFixture wires a Bot to a real SecMaster client talking to a recording
 // server that answers every delete with success.
 func newFixture(t *testing.T, ttl time.Duration) *fixture {
 	t.Helper()
-	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		var body map[string][]string
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": body["batch_ids"], "error_ids": []string{}}})
-	})
+	srv := vendortest.New(t, vendortest.SecMasterEcho)
 	sm, err := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk-secret", ProjectID: "p", Endpoint: srv.URL, Timeout: 5 * time.Second}, WorkspaceID: "w", BatchSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)}
-	logs := &syncBuffer{}
+	clk := bottest.NewClock(time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC))
+	logs := &bottest.Buffer{}
 	b := bot.New(commands.New(commands.Deps{Deleter: sm, Unlinker: sm}), bot.Options{
 		ConfirmTTL: ttl, Now: clk.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	})
@@ -285,7 +268,7 @@ func TestVendorErrorIsShownWithItsCode(t *testing.T) {
 }
 
 func TestInternalErrorsShowOnlyAReference(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &bottest.Buffer{}
 	b := bot.New(commands.New(commands.Deps{Deleter: brokenDeleter{}}), bot.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	o := b.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc-1"})
 	r := b.Confirm(context.Background(), bot.Click{Caller: alice, Token: o.Pending.Token}).Work(context.Background())
@@ -316,15 +299,3 @@ func (brokenDeleter) DeleteIncidents(context.Context, []string) (res vendors.Bat
 type errString string
 
 func (e errString) Error() string { return string(e) }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

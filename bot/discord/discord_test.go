@@ -19,6 +19,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/coc"
@@ -27,18 +28,6 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	adapter   *discordbot.Adapter
 	server    *httptest.Server
@@ -46,7 +35,7 @@ type fixture struct {
 	secmaster *vendortest.Server
 	coc       *vendortest.Server
 	key       ed25519.PrivateKey
-	clock     *clock
+	clock     *bottest.Clock
 }
 
 func discordAPI(w http.ResponseWriter, r *http.Request) {
@@ -65,13 +54,9 @@ func discordAPI(w http.ResponseWriter, r *http.Request) {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	f := &fixture{key: priv, clock: &clock{now: time.Now()}}
+	f := &fixture{key: priv, clock: bottest.NewClock(time.Now())}
 	f.api = vendortest.New(t, discordAPI)
-	f.secmaster = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		var body map[string][]string
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": body["batch_ids"], "error_ids": []string{}}})
-	})
+	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
 	f.coc = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
@@ -450,7 +435,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 	}
 	var pretty bytes.Buffer
 	_ = json.Indent(&pretty, puts[0].Body, "", "  ")
-	golden(t, "commands.json", append(pretty.Bytes(), '\n'))
+	bottest.Golden(t, "commands.json", append(pretty.Bytes(), '\n'))
 	var cmds []map[string]any
 	puts[0].JSON(t, &cmds)
 	if len(cmds) != 1 || cmds[0]["name"] != "incident" {

@@ -2,36 +2,15 @@ package slack_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/bot/reply"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
 
 var confirmation = reply.Reply{
 	Tone: reply.Warning, Title: "Confirm: delete incidents (2)?",
@@ -56,7 +35,7 @@ var result = reply.Reply{
 func TestGoldenBlocks(t *testing.T) {
 	for name, r := range map[string]reply.Reply{"confirmation.json": confirmation, "result.json": result} {
 		got, _ := json.MarshalIndent(slackbot.Blocks(r), "", "  ")
-		golden(t, name, append(got, '\n'))
+		bottest.Golden(t, name, append(got, '\n'))
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/coc"
@@ -25,18 +26,6 @@ import (
 
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // fixture is a Slack adapter over real vendor clients, with a local stand-in
 // for Slack's Web API (which also receives response_url posts).
 type fixture struct {
@@ -45,13 +34,7 @@ type fixture struct {
 	slackAPI  *vendortest.Server
 	secmaster *vendortest.Server
 	coc       *vendortest.Server
-	clock     *clock
-}
-
-func secmasterEcho(w http.ResponseWriter, r *http.Request) {
-	var body map[string][]string
-	_ = json.NewDecoder(r.Body).Decode(&body)
-	vendortest.Reply(w, 200, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": body["batch_ids"], "error_ids": []string{}}})
+	clock     *bottest.Clock
 }
 
 func cocCreated(w http.ResponseWriter, r *http.Request) {
@@ -60,8 +43,8 @@ func cocCreated(w http.ResponseWriter, r *http.Request) {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{now: time.Now()}}
-	f.secmaster = vendortest.New(t, secmasterEcho)
+	f := &fixture{clock: bottest.NewClock(time.Now())}
+	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
 	f.coc = vendortest.New(t, cocCreated)
 	f.slackAPI = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})

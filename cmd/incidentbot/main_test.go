@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
@@ -25,14 +25,6 @@ const (
 	secretKey = "SK-very-secret-value"
 	apiKey    = "cx-very-secret-key"
 )
-
-// huaweiEcho answers SecMaster calls with every ID succeeded.
-func huaweiEcho(w http.ResponseWriter, r *http.Request) {
-	var body map[string][]string
-	_ = json.NewDecoder(r.Body).Decode(&body)
-	ids := append(body["batch_ids"], body["ids"]...)
-	vendortest.Reply(w, 200, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": ids, "error_ids": []string{}}})
-}
 
 func coralogixEcho(w http.ResponseWriter, r *http.Request) {
 	var incidents []map[string]any
@@ -77,7 +69,7 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 		{name: "unassign", command: "/incident unassign cx-1 cx-2", path: "/mgmt/openapi/latest/incidents/incidents/v1/by-user", coralogix: true, want: []string{"cx-1", "cx-2"}},
 	} {
 		t.Run(tc.name+" confirmed", func(t *testing.T) {
-			sm, cx := vendortest.New(t, huaweiEcho), vendortest.New(t, coralogixEcho)
+			sm, cx := vendortest.New(t, vendortest.SecMasterEcho), vendortest.New(t, coralogixEcho)
 			code, out, _ := runBot(t, configured(sm.URL, cx.URL), tc.command+"\nconfirm\n")
 			if code != 0 {
 				t.Fatalf("exit %d", code)
@@ -109,7 +101,7 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 			}
 		})
 		t.Run(tc.name+" not confirmed", func(t *testing.T) {
-			sm, cx := vendortest.New(t, huaweiEcho), vendortest.New(t, coralogixEcho)
+			sm, cx := vendortest.New(t, vendortest.SecMasterEcho), vendortest.New(t, coralogixEcho)
 			for _, input := range []string{tc.command + "\n", tc.command + "\ncancel\nconfirm\n"} {
 				_, out, _ := runBot(t, configured(sm.URL, cx.URL), input)
 				if n := len(sm.Requests()) + len(cx.Requests()); n != 0 {
@@ -136,7 +128,7 @@ func TestDefaultRunsOnTheSandbox(t *testing.T) {
 }
 
 func TestConfiguringOneVendorTurnsTheSandboxOff(t *testing.T) {
-	sm := vendortest.New(t, huaweiEcho)
+	sm := vendortest.New(t, vendortest.SecMasterEcho)
 	vars := configured(sm.URL, "")
 	delete(vars, "CORALOGIX_API_KEY")
 	delete(vars, "CORALOGIX_ENDPOINT")
@@ -198,7 +190,7 @@ func TestSlackWebhookMode(t *testing.T) {
 	slackAPI := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) { vendortest.Reply(w, 200, map[string]any{"ok": true}) })
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	var errOut syncBuffer
+	var errOut bottest.Buffer
 	go func() {
 		done <- run(ctx, nil, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret", "SLACK_API_URL": slackAPI.URL + "/api/",
 			"INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
@@ -261,7 +253,7 @@ func TestDiscordHTTPMode(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	var errOut syncBuffer
+	var errOut bottest.Buffer
 	go func() {
 		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": "bot-secret-token", "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
 			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": api.URL, "INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -26,6 +27,9 @@ type Settings struct {
 	DomainID  string // used by global services (COC)
 	Endpoint  string // e.g. https://secmaster.ap-southeast-1.myhuaweicloud.com
 	Timeout   time.Duration
+	// ContentType, when set, is the Content-Type every request with a body
+	// is sent with. See pinContentType for why this is needed.
+	ContentType string
 }
 
 // Scope says which identifier signs the requests.
@@ -56,6 +60,9 @@ func NewHTTPClient(builder *core.HcHttpClientBuilder, s Settings, scope Scope) (
 		return nil, fmt.Errorf("huaweicloud: credentials: %w", err)
 	}
 	httpConfig := config.DefaultHttpConfig().WithTimeout(s.Timeout).WithRetries(0)
+	if s.ContentType != "" {
+		httpConfig = httpConfig.WithHttpRoundTripper(&pinContentType{contentType: s.ContentType, next: http.DefaultTransport})
+	}
 	return builder.WithEndpoints([]string{s.Endpoint}).WithCredential(cred).WithHttpConfig(httpConfig).SafeBuild()
 }
 
@@ -75,4 +82,24 @@ func ClassifyError(vendor string, timeout time.Duration, err error) error {
 		return &vendors.UnreachableError{Vendor: vendor, Timeout: timeout, Err: err}
 	}
 	return fmt.Errorf("%s: %w", vendor, err)
+}
+
+// pinContentType sets one Content-Type on requests with a body. Where an
+// SDK model has a content-type header field (SecMaster's do), the SDK puts
+// both its own "Content-Type" and the field's "content-type" in one map and
+// sends whichever its random iteration order reaches first, so the header
+// changes from call to call. Content-Type is not among the signed headers
+// (user-agent, x-project-id, x-sdk-date), so setting it here keeps the
+// signature valid.
+type pinContentType struct {
+	contentType string
+	next        http.RoundTripper
+}
+
+func (t *pinContentType) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req = req.Clone(req.Context())
+		req.Header.Set("Content-Type", t.contentType)
+	}
+	return t.next.RoundTrip(req)
 }

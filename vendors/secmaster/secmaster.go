@@ -37,6 +37,7 @@ type Client struct {
 
 // New builds a Client. It makes no network call.
 func New(cfg Config) (*Client, error) {
+	cfg.Settings.ContentType = contentType
 	hc, err := huaweicloud.NewHTTPClient(sdk.SecMasterClientBuilder(), cfg.Settings, huaweicloud.ProjectScope)
 	if err != nil {
 		return nil, fmt.Errorf("secmaster: %w", err)
@@ -47,21 +48,20 @@ func New(cfg Config) (*Client, error) {
 // DeleteIncidents deletes SOC incidents by ID:
 // DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents {"batch_ids": [...]}.
 func (c *Client) DeleteIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error) {
-	return vendors.InBatches(ctx, ids, c.batchSize, func(_ context.Context, chunk []string) (vendors.BatchResult, error) {
-		batch := append([]string(nil), chunk...)
+	return c.inBatches(ctx, ids, func(batch []string) (answer, error) {
 		resp, err := c.api.DeleteIncident(&model.DeleteIncidentRequest{
 			ContentType: contentType,
 			WorkspaceId: c.workspace,
 			Body:        &model.DeleteIncidentRequestBody{BatchIds: &batch},
 		})
 		if err != nil {
-			return vendors.BatchResult{}, huaweicloud.ClassifyError(Vendor, c.timeout, err)
+			return answer{}, err
 		}
-		var succeeded, failed *[]string
+		a := answer{code: resp.Code, message: resp.Message}
 		if resp.Data != nil {
-			succeeded, failed = resp.Data.SuccessIds, resp.Data.ErrorIds
+			a.succeeded, a.failed = resp.Data.SuccessIds, resp.Data.ErrorIds
 		}
-		return perID(chunk, succeeded, failed, resp.Code, resp.Message), nil
+		return a, nil
 	})
 }
 
@@ -77,8 +77,7 @@ type Association struct {
 // related objects given by ids:
 // DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/{dataclass_type}/{data_object_id}/{related_dataclass_type} {"ids": [...]}.
 func (c *Client) CancelAssociation(ctx context.Context, a Association, ids []string) (vendors.BatchResult, error) {
-	return vendors.InBatches(ctx, ids, c.batchSize, func(_ context.Context, chunk []string) (vendors.BatchResult, error) {
-		batch := append([]string(nil), chunk...)
+	return c.inBatches(ctx, ids, func(batch []string) (answer, error) {
 		resp, err := c.api.DeleteDataobjectRelation(&model.DeleteDataobjectRelationRequest{
 			ContentType:          contentType,
 			WorkspaceId:          c.workspace,
@@ -88,13 +87,31 @@ func (c *Client) CancelAssociation(ctx context.Context, a Association, ids []str
 			Body:                 &model.CreateDataobjectRelationRequestBody{Ids: &batch},
 		})
 		if err != nil {
+			return answer{}, err
+		}
+		a := answer{code: resp.Code, message: resp.Message}
+		if resp.Data != nil {
+			a.succeeded, a.failed = resp.Data.SuccessIds, resp.Data.ErrorIds
+		}
+		return a, nil
+	})
+}
+
+// answer is what one SecMaster batch call said, whichever call it was.
+type answer struct {
+	succeeded, failed *[]string // data.success_ids, data.error_ids
+	code, message     *string
+}
+
+// inBatches splits ids into calls of at most batchSize and turns each
+// answer into per-ID results.
+func (c *Client) inBatches(ctx context.Context, ids []string, call func(batch []string) (answer, error)) (vendors.BatchResult, error) {
+	return vendors.InBatches(ctx, ids, c.batchSize, func(_ context.Context, chunk []string) (vendors.BatchResult, error) {
+		a, err := call(append([]string(nil), chunk...))
+		if err != nil {
 			return vendors.BatchResult{}, huaweicloud.ClassifyError(Vendor, c.timeout, err)
 		}
-		var succeeded, failed *[]string
-		if resp.Data != nil {
-			succeeded, failed = resp.Data.SuccessIds, resp.Data.ErrorIds
-		}
-		return perID(chunk, succeeded, failed, resp.Code, resp.Message), nil
+		return perID(chunk, a.succeeded, a.failed, a.code, a.message), nil
 	})
 }
 

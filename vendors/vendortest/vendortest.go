@@ -80,3 +80,12 @@ func Reply(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// SecMasterEcho answers SecMaster's batch calls (delete incidents, cancel
+// an association) with every requested ID in success_ids.
+func SecMasterEcho(w http.ResponseWriter, r *http.Request) {
+	var body map[string][]string
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	ids := append(body["batch_ids"], body["ids"]...)
+	Reply(w, http.StatusOK, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": ids, "error_ids": []string{}}})
+}
