@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -200,8 +201,24 @@ func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, r reply
 	}
 }
 
+// editOriginal replaces the interaction's message with r. If Discord keeps
+// refusing the edit for rate limits, the result goes to the user in a
+// private follow-up instead: a different route, with a limit of its own.
 func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, r reply.Reply) {
-	if err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err }); err != nil {
-		a.log.Error("updating the message failed", "error", err, "title", r.Title)
+	err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
+	if err == nil {
+		return
+	}
+	a.log.Error("updating the message failed", "error", err, "title", r.Title)
+	var rl *discordgo.RateLimitError
+	if !errors.As(err, &rl) {
+		return
+	}
+	r.Lines = append([]string{"Discord is rate-limiting updates to the message above, so here is the result."}, r.Lines...)
+	r.Buttons = nil
+	d := message(r)
+	params := &discordgo.WebhookParams{Embeds: d.Embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: d.AllowedMentions}
+	if err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err }); err != nil {
+		a.log.Error("telling the user about the rate limit failed", "error", err, "title", r.Title)
 	}
 }

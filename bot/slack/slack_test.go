@@ -41,7 +41,9 @@ func cocCreated(w http.ResponseWriter, r *http.Request) {
 	vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220042"}})
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB) *fixture { return newFixtureTTL(t, 5*time.Minute) }
+
+func newFixtureTTL(t testing.TB, ttl time.Duration) *fixture {
 	t.Helper()
 	f := &fixture{clock: bottest.NewClock(time.Now())}
 	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
@@ -56,7 +58,7 @@ func newFixture(t testing.TB) *fixture {
 	cc, _ := coc.New(settings(f.coc.URL))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(commands.Deps{Deleter: sm, Unlinker: sm, Creator: cc, Verifier: cc, DefaultOperator: "op"}),
-		bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger})
+		bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger})
 	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
@@ -385,3 +387,22 @@ func TestResponseURL429IsRetriedAfterRetryAfter(t *testing.T) {
 }
 
 var _ = context.Background
+
+// When nobody confirms in time, the confirmation replaces itself with an
+// expiry notice and offers no buttons.
+func TestUnconfirmedMessageShowsItExpired(t *testing.T) {
+	f := newFixtureTTL(t, 50*time.Millisecond)
+	f.confirmation(t, "U-ALICE")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(f.posted(t, "/response/U-ALICE")) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	posts := f.posted(t, "/response/U-ALICE")
+	raw, _ := json.Marshal(posts)
+	if len(posts) != 1 || posts[0]["replace_original"] != true || !strings.Contains(string(raw), "Expired: delete incidents (2)") || strings.Contains(string(raw), "confirm:") {
+		t.Fatalf("expiry update = %s", raw)
+	}
+	if f.deletes() != 0 {
+		t.Fatal("vendor called")
+	}
+}

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -47,8 +48,8 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	case socketmode.EventTypeConnected:
 		a.log.Info("socket mode connected")
 		return
-	case socketmode.EventTypeConnectionError:
-		a.log.Warn("socket mode connection error; slack-go will reconnect")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.log.Warn("socket mode connection error; slack-go will reconnect", "event", evt.Type, "detail", fmt.Sprint(evt.Data))
 		return
 	default:
 		if evt.Request == nil {

@@ -293,3 +293,43 @@ func TestDiscordHTTPMode(t *testing.T) {
 		t.Fatal("the bot token reached the log")
 	}
 }
+
+// Each vendor's own error reaches the responder with its code and message.
+func TestVendorErrorsReachTheUser(t *testing.T) {
+	refuse := func(status int, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(body))
+		}
+	}
+	for _, tc := range []struct {
+		name, input string
+		secmaster   http.HandlerFunc
+		coc         http.HandlerFunc
+		coralogix   http.HandlerFunc
+		want        []string
+	}{
+		{name: "SecMaster", input: "delete inc-1\nconfirm\n",
+			secmaster: refuse(403, `{"code":"SecMaster.00040301","message":"no permission on workspace ws"}`),
+			want:      []string{"SecMaster refused the request (HTTP 403)", "SecMaster.00040301", "no permission on workspace ws"}},
+		{name: "COC", input: "verify IM1 --pass\n",
+			coc:  refuse(400, `{"provider_code":"049","error_code":"COC.00060001","error_msg":"incident IM1 does not exist"}`),
+			want: []string{"COC refused the request (HTTP 400)", "COC.00060001", "incident IM1 does not exist"}},
+		{name: "Coralogix", input: "unassign cx-1\nconfirm\n",
+			coralogix: refuse(403, `{"code":7,"message":"missing permission incidents:assign"}`),
+			want:      []string{"Coralogix refused the request (HTTP 403)", "Code: `7`", "missing permission incidents:assign"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sm, cc, cx := vendortest.New(t, tc.secmaster), vendortest.New(t, tc.coc), vendortest.New(t, tc.coralogix)
+			vars := configured(sm.URL, cx.URL)
+			vars["COC_ENDPOINT"], vars["HUAWEICLOUD_DOMAIN_ID"], vars["COC_OPERATOR_ID"] = cc.URL, "dom", "op"
+			_, out, _ := runBot(t, vars, tc.input)
+			for _, want := range tc.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,131 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/incidentbot/incidentbot/bot"
+	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/secmaster"
+	"github.com/incidentbot/incidentbot/vendors/vendortest"
+)
+
+// socketSlack stands in for Slack's side of Socket Mode: apps.connections.open
+// hands out a WebSocket URL, and the test sends envelopes over it and reads
+// the acknowledgements.
+type socketSlack struct {
+	server *httptest.Server
+	conns  chan *websocket.Conn
+}
+
+func newSocketSlack(t *testing.T) *socketSlack {
+	s := &socketSlack{conns: make(chan *websocket.Conn, 4)}
+	upgrader := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }} // slack-go sends Slack's origin
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer xapp-test" {
+			vendortest.Reply(w, 200, map[string]any{"ok": false, "error": "invalid_auth"})
+			return
+		}
+		vendortest.Reply(w, 200, map[string]any{"ok": true, "url": "ws" + strings.TrimPrefix(s.server.URL, "http") + "/ws"})
+	})
+	mux.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+		c, err := upgrader.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		_ = c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1})
+		s.conns <- c
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		vendortest.Reply(w, 200, map[string]any{"ok": true})
+	})
+	s.server = httptest.NewServer(mux)
+	t.Cleanup(s.server.Close)
+	return s
+}
+
+// exchange sends one envelope and returns the payload of its ack.
+func exchange(t *testing.T, c *websocket.Conn, id, typ string, payload any) json.RawMessage {
+	t.Helper()
+	if err := c.WriteJSON(map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": true}); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var ack struct {
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
+		}
+		if err := c.ReadJSON(&ack); err != nil {
+			t.Fatalf("no ack for %s: %v", id, err)
+		}
+		if ack.EnvelopeID == id {
+			return ack.Payload
+		}
+	}
+}
+
+func TestSocketModeAcksEveryEnvelope(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	vendor := vendortest.New(t, vendortest.SecMasterEcho)
+	sm, _ := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "a", SecretKey: "s", ProjectID: "p", Endpoint: vendor.URL, Timeout: 5 * time.Second}, WorkspaceID: "w", BatchSize: 100})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(commands.Deps{Deleter: sm}), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	var conn *websocket.Conn
+	select {
+	case conn = <-slackSide.conns:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bot never connected")
+	}
+	defer conn.Close()
+
+	ack := exchange(t, conn, "e1", "slash_commands", map[string]string{"command": "/incident", "text": "delete inc-1 inc-2",
+		"user_id": "U-ALICE", "user_name": "alice", "channel_id": "C-WAR", "response_url": slackSide.server.URL + "/response/1"})
+	var msg struct {
+		Blocks []struct {
+			Elements []struct {
+				ActionID string `json:"action_id"`
+			} `json:"elements"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(ack, &msg); err != nil {
+		t.Fatalf("slash command ack = %s", ack)
+	}
+	var confirmID string
+	for _, b := range msg.Blocks {
+		for _, e := range b.Elements {
+			if strings.HasPrefix(e.ActionID, "confirm:") {
+				confirmID = e.ActionID
+			}
+		}
+	}
+	if confirmID == "" {
+		t.Fatalf("the ack carries no confirmation: %s", ack)
+	}
+
+	exchange(t, conn, "e2", "interactive", map[string]any{"type": "block_actions", "user": map[string]string{"id": "U-ALICE", "name": "alice"},
+		"channel": map[string]string{"id": "C-WAR"}, "response_url": slackSide.server.URL + "/response/2",
+		"actions": []map[string]string{{"action_id": confirmID, "block_id": "buttons", "type": "button"}}})
+	a.Wait()
+	if n := len(vendor.Requests()); n != 1 {
+		t.Fatalf("vendor calls after a Socket Mode confirm = %d, want 1", n)
+	}
+}
