@@ -54,8 +54,11 @@ type UsageError struct {
 }
 
 // fieldError is a problem with one option, before it becomes a UsageError.
+// wholeUsage asks for the verb's full usage rather than that option's line
+// (when options are missing, all of them are worth seeing).
 type fieldError struct {
 	field, msg string
+	wholeUsage bool
 }
 
 func (e *fieldError) Error() string { return e.msg }
@@ -64,10 +67,15 @@ func fieldErrorf(field, format string, a ...any) error {
 	return &fieldError{field: field, msg: fmt.Sprintf(format, a...)}
 }
 
+// usageError shows, with a mistake in one option, only the synopsis and
+// that option's help: at 3 a.m. the line that matters, not sixteen.
 func usageError(v *verb, err error) *UsageError {
 	ue := &UsageError{Verb: v.name, Problem: err.Error(), Usage: v.usage()}
 	if fe, ok := err.(*fieldError); ok {
 		ue.Field = fe.field
+		if f := v.flag(fe.field); f != nil && !fe.wholeUsage {
+			ue.Usage = v.synopsis() + "\n" + f.helpLine() + "\n" + "(/incident help " + v.name + " shows every option)"
+		}
 	}
 	return ue
 }

@@ -258,3 +258,18 @@ func truncate(s string) string {
 	}
 	return s
 }
+
+func TestOneOptionMistakeShowsThatOptionOnly(t *testing.T) {
+	_, err := registry(&recorder{}).Parse("create --title t --level p9", alice)
+	var ue *commands.UsageError
+	if !errors.As(err, &ue) || ue.Field != "level" {
+		t.Fatalf("err = %#v", err)
+	}
+	if !strings.Contains(ue.Usage, "--level LEVEL  severity") || strings.Contains(ue.Usage, "--description TEXT  details") || !strings.Contains(ue.Usage, "/incident help create") {
+		t.Errorf("usage for a bad --level:\n%s", ue.Usage)
+	}
+	_, err = registry(&recorder{}).Parse("create --title t", alice)
+	if !errors.As(err, &ue) || !strings.Contains(ue.Usage, "--description TEXT  details") || !strings.Contains(ue.Usage, "--app APP_ID") {
+		t.Errorf("missing options should show the whole usage:\n%v", err)
+	}
+}

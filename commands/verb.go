@@ -104,7 +104,7 @@ func (v *verb) parseArgs(words []string) (args, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return in, fieldErrorf(strings.TrimPrefix(missing[0], "--"), "missing %s.", strings.Join(missing, ", "))
+		return in, &fieldError{field: strings.TrimPrefix(missing[0], "--"), msg: fmt.Sprintf("missing %s.", strings.Join(missing, ", ")), wholeUsage: true}
 	}
 	return in, nil
 }
@@ -134,20 +134,24 @@ func (v *verb) usage() string {
 	var b strings.Builder
 	b.WriteString(v.synopsis())
 	for _, f := range v.flags {
-		b.WriteString("\n  --")
-		b.WriteString(f.name)
-		if f.value != "" {
-			b.WriteString(" " + f.value)
-		}
-		b.WriteString("  " + f.help)
-		if f.choices != nil {
-			b.WriteString(" (" + f.choices.describe() + ")")
-		}
+		b.WriteString("\n" + f.helpLine())
 	}
 	for _, e := range v.examples {
 		b.WriteString("\nexample: " + e)
 	}
 	return b.String()
+}
+
+func (f *flag) helpLine() string {
+	line := "  --" + f.name
+	if f.value != "" {
+		line += " " + f.value
+	}
+	line += "  " + f.help
+	if f.choices != nil {
+		line += " (" + f.choices.describe() + ")"
+	}
+	return line
 }
 
 func (v *verb) synopsis() string {

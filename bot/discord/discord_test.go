@@ -382,10 +382,18 @@ func TestVerifyInlineAndFromTheCard(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("COC requests = %d, want 2", len(reqs))
 	}
-	var second map[string]any
-	reqs[1].JSON(t, &second)
-	if second["incident_num"] != "IM2" || second["parameter"].(map[string]any)["virtual_confirm_result"] != false {
-		t.Fatalf("verify from the card sent %v", second)
+	// The two verifies run concurrently: find each by its ticket.
+	sent := map[string]map[string]any{}
+	for _, r := range reqs {
+		var body map[string]any
+		r.JSON(t, &body)
+		sent[body["incident_num"].(string)] = body
+	}
+	if sent["IM1"]["parameter"].(map[string]any)["virtual_confirm_result"] != true {
+		t.Errorf("inline verify sent %v", sent["IM1"])
+	}
+	if sent["IM2"]["parameter"].(map[string]any)["virtual_confirm_result"] != false || sent["IM2"]["parameter"].(map[string]any)["virtual_confirm_comment"] != "5xx back" {
+		t.Fatalf("verify from the card sent %v", sent["IM2"])
 	}
 }
 

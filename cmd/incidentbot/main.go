@@ -82,6 +82,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if note != "" {
 			fmt.Fprintln(stdout, note)
 		}
+		if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+			fmt.Fprintln(stdout, "Audit lines go to standard error; start with 2>audit.log to keep them off this screen.")
+		}
 		fmt.Fprintln(stdout)
 	}
 	if err := console.New(b, stdin, stdout, user, prompt).Run(ctx); err != nil {
