@@ -199,10 +199,7 @@ func (b *Bot) refusal(ctx context.Context, p *Pending, c Click, event string, er
 func (b *Bot) expired(p *Pending) {
 	s := p.Action.Summary()
 	b.auditEvent("expire", p.Requester, p.Channel, s, "expired", slog.String("token_ref", tokenRef(p.Token)))
-	p.settledMu.Lock()
-	notify := p.onExpiry
-	p.settledMu.Unlock()
-	if notify != nil {
+	if notify := p.expiryHook(); notify != nil {
 		notify(b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
 			Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.gate.TTL()))}}))
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/patrickmn/go-cache"
@@ -16,10 +15,10 @@ import (
 )
 
 // The states of a pending action. Only pending moves, and only once: to
-// confirmed, cancelled or expired. That single compare-and-swap is what makes
-// "at most one run" hold however many clicks arrive at once.
+// confirmed, cancelled or expired. That single checked transition is what
+// makes "at most one run" hold however many clicks arrive at once.
 const (
-	statePending int32 = iota
+	statePending int = iota
 	stateConfirmed
 	stateCancelled
 	stateExpired
@@ -38,11 +37,11 @@ type Pending struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 
-	onExpiry func(reply.Reply) // set by the adapter: updates the message
-	timer    *time.Timer
+	timer *time.Timer
 
-	state     atomic.Int32
-	settledMu sync.Mutex
+	mu        sync.Mutex // guards the fields below
+	onExpiry  func(reply.Reply)
+	state     int
 	settledBy string
 	settledAt time.Time
 }
@@ -85,8 +84,8 @@ func NewGate(ttl time.Duration, now func() time.Time, expired func(*Pending)) *G
 // TTL is how long a confirmation stays valid.
 func (g *Gate) TTL() time.Duration { return g.ttl }
 
-// Put stores an action and returns it with its token. onExpiry, if not nil,
-// is called with nothing held if the action expires unconfirmed.
+// Put stores an action and returns it with its token. It expires after the
+// gate's TTL unless confirmed or cancelled first.
 func (g *Gate) Put(a commands.Action, who commands.Caller, channel string) (*Pending, error) {
 	token, err := newToken()
 	if err != nil {
@@ -101,17 +100,25 @@ func (g *Gate) Put(a commands.Action, who commands.Caller, channel string) (*Pen
 
 // OnExpiry registers what to do when p expires unconfirmed.
 func (p *Pending) OnExpiry(f func(reply.Reply)) {
-	p.settledMu.Lock()
+	p.mu.Lock()
 	p.onExpiry = f
-	p.settledMu.Unlock()
+	p.mu.Unlock()
+}
+
+func (p *Pending) expiryHook() func(reply.Reply) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.onExpiry
 }
 
 func (g *Gate) expire(p *Pending) {
-	if !p.state.CompareAndSwap(statePending, stateExpired) {
-		return
+	p.mu.Lock()
+	expired := p.state == statePending
+	if expired {
+		p.state, p.settledAt = stateExpired, p.ExpiresAt
 	}
-	p.settle("", g.now())
-	if g.expired != nil {
+	p.mu.Unlock()
+	if expired && g.expired != nil {
 		g.expired(p)
 	}
 }
@@ -127,48 +134,51 @@ func (g *Gate) Cancel(token string, who commands.Caller) (*Pending, error) {
 	return g.settle(token, who, stateCancelled)
 }
 
-func (g *Gate) settle(token string, who commands.Caller, to int32) (*Pending, error) {
+// settle moves a pending action to confirmed or cancelled. Every check and
+// the move itself happen in one critical section: there is no window in
+// which two clicks can both see "pending".
+func (g *Gate) settle(token string, who commands.Caller, to int) (*Pending, error) {
 	v, ok := g.store.Get(token)
 	if !ok {
 		return nil, ErrUnknownToken
 	}
 	p := v.(*Pending)
-	if p.state.Load() != statePending {
-		return p, p.settledError()
-	}
-	if who.Platform != p.Requester.Platform || who.UserID != p.Requester.UserID {
-		return p, ErrNotRequester
-	}
 	now := g.now()
-	if !now.Before(p.ExpiresAt) {
-		g.expire(p)
-		return p, p.settledError()
+	var err error
+	expiredNow := false
+	p.mu.Lock()
+	switch {
+	case p.state != statePending:
+		err = p.settledError()
+	case who.Platform != p.Requester.Platform || who.UserID != p.Requester.UserID:
+		err = ErrNotRequester
+	case !now.Before(p.ExpiresAt):
+		p.state, p.settledAt = stateExpired, p.ExpiresAt
+		expiredNow = true
+		err = p.settledError()
+	default:
+		p.state, p.settledBy, p.settledAt = to, who.Name, now
 	}
-	if !p.state.CompareAndSwap(statePending, to) {
-		return p, p.settledError()
+	p.mu.Unlock()
+	if expiredNow && g.expired != nil {
+		g.expired(p) // audit and update the message, as the timer would have
 	}
-	p.timer.Stop()
-	p.settle(who.Name, now)
-	return p, nil
+	if err == nil {
+		p.timer.Stop()
+	}
+	return p, err
 }
 
-func (p *Pending) settle(by string, at time.Time) {
-	p.settledMu.Lock()
-	p.settledBy, p.settledAt = by, at
-	p.settledMu.Unlock()
-}
-
+// settledError describes why p can no longer be settled. p.mu must be held.
 func (p *Pending) settledError() error {
-	p.settledMu.Lock()
-	defer p.settledMu.Unlock()
 	e := &SettledError{By: p.settledBy, At: p.settledAt}
-	switch p.state.Load() {
+	switch p.state {
 	case stateConfirmed:
 		e.State = "confirmed"
 	case stateCancelled:
 		e.State = "cancelled"
 	case stateExpired:
-		e.State, e.At = "expired", p.ExpiresAt
+		e.State = "expired"
 	}
 	return e
 }
