@@ -17,8 +17,6 @@ import (
 	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors"
-	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -39,13 +37,9 @@ type fixture struct {
 func newFixture(t *testing.T, ttl time.Duration) *fixture {
 	t.Helper()
 	srv := vendortest.New(t, vendortest.SecMasterEcho)
-	sm, err := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk-secret", ProjectID: "p", Endpoint: srv.URL, Timeout: 5 * time.Second}, WorkspaceID: "w", BatchSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := bottest.NewClock(time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC))
 	logs := &bottest.Buffer{}
-	b := bot.New(commands.New(commands.Deps{Deleter: sm, Unlinker: sm}), bot.Options{
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, srv.URL, "")), bot.Options{
 		ConfirmTTL: ttl, Now: clk.Now, Logger: slog.New(slog.NewJSONHandler(logs, nil)),
 	})
 	return &fixture{bot: b, vendor: srv, clock: clk, log: logs}

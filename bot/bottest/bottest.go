@@ -1,5 +1,6 @@
 // Package bottest holds what the bot's tests share: a clock moved by hand,
-// a buffer safe for concurrent logging, and golden-file comparison.
+// a buffer safe for concurrent logging, golden-file comparison, and real
+// vendor clients pointed at test servers.
 package bottest
 
 import (
@@ -10,6 +11,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/vendors/coc"
+	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
 // Clock is a fake clock the test moves by hand.
@@ -61,4 +67,30 @@ func Golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(want, got) {
 		t.Errorf("%s differs from the golden file:\n%s", name, got)
 	}
+}
+
+// HuaweiDeps builds real SecMaster and COC clients against test servers
+// (an empty URL leaves that vendor unconfigured), with "op" as the COC
+// operator for everyone.
+func HuaweiDeps(t testing.TB, secmasterURL, cocURL string) commands.Deps {
+	t.Helper()
+	settings := func(url string) huaweicloud.Settings {
+		return huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk-secret", ProjectID: "p", DomainID: "d", Endpoint: url, Timeout: 30 * time.Second}
+	}
+	deps := commands.Deps{DefaultOperator: "op"}
+	if secmasterURL != "" {
+		sm, err := secmaster.New(secmaster.Config{Settings: settings(secmasterURL), WorkspaceID: "w", BatchSize: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Deleter, deps.Unlinker = sm, sm
+	}
+	if cocURL != "" {
+		cc, err := coc.New(settings(cocURL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps.Creator, deps.Verifier = cc, cc
+	}
+	return deps
 }

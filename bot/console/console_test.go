@@ -10,11 +10,10 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/bot/console"
 	"github.com/incidentbot/incidentbot/commands"
-	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
 	"github.com/incidentbot/incidentbot/vendors/sandbox"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
 func newBot(t *testing.T) *bot.Bot {
@@ -25,8 +24,7 @@ func newBot(t *testing.T) *bot.Bot {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	sm, _ := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "a", SecretKey: "s", ProjectID: "p", Endpoint: url, Timeout: 5 * time.Second}, WorkspaceID: "w", BatchSize: 100})
-	return bot.New(commands.New(commands.Deps{Deleter: sm}), bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return bot.New(commands.New(bottest.HuaweiDeps(t, url, "")), bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // replies is an io.Writer that hands each write (one reply) to a channel.

@@ -22,9 +22,6 @@ import (
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/commands"
-	"github.com/incidentbot/incidentbot/vendors/coc"
-	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -60,13 +57,8 @@ func newFixture(t testing.TB) *fixture {
 	f.coc = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
-	settings := func(url string) huaweicloud.Settings {
-		return huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk", ProjectID: "p", DomainID: "d", Endpoint: url, Timeout: 30 * time.Second}
-	}
-	sm, _ := secmaster.New(secmaster.Config{Settings: settings(f.secmaster.URL), WorkspaceID: "w", BatchSize: 100})
-	cc, _ := coc.New(settings(f.coc.URL))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bot.New(commands.New(commands.Deps{Deleter: sm, Unlinker: sm, Creator: cc, Verifier: cc, DefaultOperator: "op"}),
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)),
 		bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger})
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
 		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger})
@@ -210,6 +202,19 @@ func TestPingAndSignatures(t *testing.T) {
 		if status, _ := f.send(t, slash("i9", "U-ALICE", "delete", map[string]any{"ids": "inc-9"}), sign); status != http.StatusUnauthorized {
 			t.Errorf("%s signature: %d, want 401", name, status)
 		}
+	}
+	// A badly signed Confirm on a live confirmation does nothing.
+	confirmID, _ := f.confirmation(t, "U-ALICE")
+	forged := func(h http.Header, b []byte) {
+		h.Set("X-Signature-Timestamp", "1")
+		h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(other, append([]byte("1"), b...))))
+	}
+	if status, _ := f.send(t, click("forged", "U-ALICE", confirmID), forged); status != http.StatusUnauthorized {
+		t.Errorf("forged confirm: %d, want 401", status)
+	}
+	f.adapter.Wait()
+	if f.deletes() != 0 || len(f.api.Requests()) != 0 {
+		t.Fatalf("a forged click had an effect: deletes=%d, Discord calls=%d", f.deletes(), len(f.api.Requests()))
 	}
 }
 

@@ -18,9 +18,6 @@ import (
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
-	"github.com/incidentbot/incidentbot/vendors/coc"
-	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -51,13 +48,8 @@ func newFixtureTTL(t testing.TB, ttl time.Duration) *fixture {
 	f.slackAPI = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
-	settings := func(url string) huaweicloud.Settings {
-		return huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk", ProjectID: "p", DomainID: "d", Endpoint: url, Timeout: 30 * time.Second}
-	}
-	sm, _ := secmaster.New(secmaster.Config{Settings: settings(f.secmaster.URL), WorkspaceID: "w", BatchSize: 100})
-	cc, _ := coc.New(settings(f.coc.URL))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bot.New(commands.New(commands.Deps{Deleter: sm, Unlinker: sm, Creator: cc, Verifier: cc, DefaultOperator: "op"}),
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)),
 		bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger})
 	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
 	mux := http.NewServeMux()

@@ -14,10 +14,9 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
-	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -80,9 +79,8 @@ func exchange(t *testing.T, c *websocket.Conn, id, typ string, payload any) json
 func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 	slackSide := newSocketSlack(t)
 	vendor := vendortest.New(t, vendortest.SecMasterEcho)
-	sm, _ := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "a", SecretKey: "s", ProjectID: "p", Endpoint: vendor.URL, Timeout: 5 * time.Second}, WorkspaceID: "w", BatchSize: 100})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bot.New(commands.New(commands.Deps{Deleter: sm}), bot.Options{Logger: logger})
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, vendor.URL, "")), bot.Options{Logger: logger})
 	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
