@@ -71,6 +71,9 @@ func New(o Options) (*Adapter, error) {
 	}
 	// discordgo sleeps and retries a 429 without limit; we bound it ourselves.
 	s.ShouldRetryOnRateLimit = false
+	// Interactions reach the gateway whatever the intents; subscribing to
+	// none spares the bot every guild message and member event.
+	s.Identify.Intents = discordgo.IntentsNone
 	s.Client = &http.Client{Timeout: 15 * time.Second}
 	if o.APIURL != "" {
 		base, err := url.Parse(o.APIURL)
