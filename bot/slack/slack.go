@@ -189,7 +189,7 @@ func caller(id, name string) commands.Caller {
 // empty 200). Slow work continues after it returns.
 func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	who := caller(cmd.UserID, cmd.UserName)
-	text := strings.TrimSpace(cmd.Text)
+	text := strings.TrimSpace(unescape(cmd.Text))
 	if strings.EqualFold(text, "create") {
 		return a.openForm(ctx, cmd.TriggerID, who, "create", createModal(cmd.ChannelID))
 	}
@@ -199,6 +199,12 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 		a.after(func(ctx context.Context) { a.deliver(ctx, cmd.ResponseURL, o.Work(ctx), false) })
 	}
 	return message(o.Reply)
+}
+
+// unescape undoes the HTML escaping Slack applies to slash-command text
+// (&amp; &lt; &gt;), so "DB & cache" reaches the vendor as typed.
+func unescape(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
 // openForm opens a modal if the verb's vendor is configured; trigger IDs

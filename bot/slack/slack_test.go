@@ -398,3 +398,16 @@ func TestUnconfirmedMessageShowsItExpired(t *testing.T) {
 		t.Fatal("vendor called")
 	}
 }
+
+// Slack escapes &, < and > in slash-command text; the vendor must get what
+// the responder typed.
+func TestSlashTextIsUnescaped(t *testing.T) {
+	f := newFixture(t)
+	f.slash(t, "U-ALICE", `create --title "DB &amp; cache &lt;eu&gt;" --description d --level p1 --type security --app a --interrupted no --assignee u`)
+	f.adapter.Wait()
+	var sent map[string]any
+	f.coc.Requests()[0].JSON(t, &sent)
+	if sent["incident_title"] != "DB & cache <eu>" {
+		t.Fatalf("COC got title %q", sent["incident_title"])
+	}
+}
