@@ -87,6 +87,7 @@ func TestParseDestructiveVerbs(t *testing.T) {
 		{"/INCIDENT DELETE 909494e3-558e-46b6-a9eb-07a8e18ca62f", "SecMaster", []string{"909494e3-558e-46b6-a9eb-07a8e18ca62f"}, ""},
 		{"unlink inc-1 al-1 al-2", "SecMaster", []string{"al-1", "al-2"}, "from incident inc-1"},
 		{"unassign cx-1 cx-2", "Coralogix", []string{"cx-1", "cx-2"}, ""},
+		{"delete `inc-1` `inc-2`,`inc-1`", "SecMaster", []string{"inc-1", "inc-2"}, ""},
 	} {
 		rec := &recorder{}
 		a, err := registry(rec).Parse(tc.line, alice)

@@ -19,13 +19,15 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
 const idRule = "IDs are letters, digits, '.', '_', ':' and '-', start with a letter or digit, and are at most 128 characters"
 
 // splitIDs splits words on commas, drops empty pieces and duplicates (the
-// first occurrence keeps its place) and checks each ID.
+// first occurrence keeps its place) and checks each ID. Backticks around an
+// ID are dropped: IDs get copied out of code-formatted chat messages,
+// including the bot's own.
 func splitIDs(words []string) ([]string, error) {
 	var ids []string
 	seen := map[string]bool{}
 	for _, w := range words {
 		for _, id := range strings.Split(w, ",") {
-			id = strings.TrimSpace(id)
+			id = strings.Trim(strings.TrimSpace(id), "`")
 			if id == "" || seen[id] {
 				continue
 			}
