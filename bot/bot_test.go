@@ -54,15 +54,7 @@ func (f *fixture) ask(t *testing.T, who commands.Caller, line string) bot.Outcom
 	return o
 }
 
-func (f *fixture) deletes() int {
-	n := 0
-	for _, r := range f.vendor.Requests() {
-		if r.Method == http.MethodDelete {
-			n++
-		}
-	}
-	return n
-}
+func (f *fixture) deletes() int { return f.vendor.Count(http.MethodDelete) }
 
 func TestDestructiveCommandWaitsForConfirmation(t *testing.T) {
 	f := newFixture(t, time.Minute)

@@ -121,15 +121,7 @@ func click(id, user, customID string) map[string]any {
 		"message": map[string]any{"id": "msg-1", "channel_id": "C-WAR"}, "data": map[string]any{"custom_id": customID, "component_type": 2}}
 }
 
-func (f *fixture) deletes() int {
-	n := 0
-	for _, r := range f.secmaster.Requests() {
-		if r.Method == http.MethodDelete {
-			n++
-		}
-	}
-	return n
-}
+func (f *fixture) deletes() int { return f.secmaster.Count(http.MethodDelete) }
 
 func (f *fixture) rest(method, pathPart string) []vendortest.Request {
 	var out []vendortest.Request

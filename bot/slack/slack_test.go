@@ -122,15 +122,7 @@ func (f *fixture) posted(t testing.TB, prefix string) []map[string]any {
 	return out
 }
 
-func (f *fixture) deletes() int {
-	n := 0
-	for _, r := range f.secmaster.Requests() {
-		if r.Method == http.MethodDelete {
-			n++
-		}
-	}
-	return n
-}
+func (f *fixture) deletes() int { return f.secmaster.Count(http.MethodDelete) }
 
 // confirmation runs "/incident delete a b" as user and returns the confirm
 // button's action ID.

@@ -89,3 +89,14 @@ func SecMasterEcho(w http.ResponseWriter, r *http.Request) {
 	ids := append(body["batch_ids"], body["ids"]...)
 	Reply(w, http.StatusOK, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": ids, "error_ids": []string{}}})
 }
+
+// Count returns how many requests with the given method the server received.
+func (s *Server) Count(method string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == method {
+			n++
+		}
+	}
+	return n
+}
