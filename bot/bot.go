@@ -1,5 +1,5 @@
 // Package bot is the platform-neutral core: every chat adapter hands it
-// typed commands and button clicks, and it parses them, gates destructive
+// typed commands and button presses, and it parses them, gates destructive
 // actions behind a confirmation, runs them, audits everything, and returns
 // replies for the adapter to render.
 package bot
@@ -7,15 +7,18 @@ package bot
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
 )
 
@@ -26,16 +29,27 @@ type Request struct {
 	Channel string
 	Text    string   // "/incident delete a b"; used when Words is nil
 	Words   []string // ["delete", "a", "b"]
-	// OnExpiry, if set, is called when a confirmation this request asked for
-	// expires unconfirmed, with the reply that should replace it.
-	OnExpiry func(reply.Reply)
+	// Message tells the adapter's Updater where this request's answer is
+	// shown, so a confirmation can be updated when it expires. It is a
+	// credential (a response URL, an interaction token): never logged.
+	Message string
+	// Forms says the adapter can open forms: a verb typed alone that needs
+	// text (create) then opens its form instead of failing.
+	Forms bool
 }
 
-// Click is a button press on a confirmation.
+// Click is a button press.
 type Click struct {
 	Caller  commands.Caller
 	Channel string
-	Token   string
+	Press   reply.Press
+}
+
+// Form asks the adapter to open a verb's form. Values holds what is
+// already known (the ticket a card's button is about).
+type Form struct {
+	Verb   commands.Verb
+	Values map[string]string
 }
 
 // Outcome is what an adapter shows now and, if Work is set, what it shows
@@ -46,13 +60,19 @@ type Outcome struct {
 	// Notice means Reply is a private note to the clicker, and the message
 	// that holds the buttons must stay as it is.
 	Notice bool
-	// Pending is the confirmation this outcome asks for, if any.
-	Pending *Pending
+	// Token is the confirmation this outcome asks for, if any.
+	Token string
 	// Field names the option a rejected command got wrong ("title"), so a
 	// chat form can show the problem next to that input.
 	Field string
-	Work  func(ctx context.Context) reply.Reply
+	// Form, when set, is a form to open instead of a reply.
+	Form *Form
+	Work func(ctx context.Context) reply.Reply
 }
+
+// Updater replaces the message an adapter showed (identified by the
+// Request's Message) with r. The bot calls it when a confirmation expires.
+type Updater func(ctx context.Context, message string, r reply.Reply)
 
 // Options configure a Bot.
 type Options struct {
@@ -62,19 +82,35 @@ type Options struct {
 	Logger      *slog.Logger
 	// Note is added to the footer of every reply (the sandbox warning).
 	Note string
+	// Store keeps pending confirmations; an in-memory store by default.
+	Store pending.Store
+	// Limits bound the pending confirmations (per user and in all).
+	Limits pending.Limits
+	// SweepEvery is how often expired confirmations are looked for; the
+	// sweep does not run when it is negative (tests call Sweep).
+	SweepEvery time.Duration
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
 type Bot struct {
 	registry *commands.Registry
-	gate     *Gate
+	store    pending.Store
+	limits   pending.Limits
+	ttl      time.Duration
+	now      func() time.Time
 	log      *slog.Logger
 	audit    *slog.Logger
 	note     string
 	workTTL  time.Duration
+	updates  *Background // expiry updates
+
+	mu       sync.Mutex
+	updaters map[string]Updater // by platform
+	stop     context.CancelFunc
 }
 
-// New returns a Bot over a command registry.
+// New returns a Bot over a command registry. Unless opt.SweepEvery is
+// negative it starts looking for expired confirmations; Close stops that.
 func New(registry *commands.Registry, opt Options) *Bot {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -88,40 +124,66 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	if opt.WorkTimeout <= 0 {
 		opt.WorkTimeout = 2 * time.Minute
 	}
-	b := &Bot{registry: registry, log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout}
-	b.gate = NewGate(opt.ConfirmTTL, opt.Now, b.expired)
+	if opt.Store == nil {
+		opt.Store = pending.NewMemory()
+	}
+	if opt.SweepEvery == 0 {
+		opt.SweepEvery = time.Second
+	}
+	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
+		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
+		updates: NewBackground(16), updaters: map[string]Updater{}}
+	ctx, stop := context.WithCancel(context.Background())
+	b.stop = stop
+	if opt.SweepEvery > 0 {
+		go b.sweepEvery(ctx, opt.SweepEvery)
+	}
 	return b
 }
 
-// Registry is the command registry the bot parses with.
-func (b *Bot) Registry() *commands.Registry { return b.registry }
+// Close stops the expiry sweep and waits for the updates it started.
+func (b *Bot) Close() {
+	b.stop()
+	b.updates.Wait()
+}
+
+// SetUpdater registers how to update a message on platform when a
+// confirmation shown there expires.
+func (b *Bot) SetUpdater(platform string, u Updater) {
+	b.mu.Lock()
+	b.updaters[platform] = u
+	b.mu.Unlock()
+}
+
+// TTL is how long a confirmation stays valid.
+func (b *Bot) TTL() time.Duration { return b.ttl }
 
 // Handle parses and dispatches a command. It never blocks on a vendor: any
 // vendor call is in the returned Work.
 func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
-	var action commands.Action
-	var err error
-	if req.Words != nil {
-		action, err = b.registry.ParseWords(req.Words, req.Caller)
-	} else {
-		action, err = b.registry.Parse(req.Text, req.Caller)
-	}
-	if err != nil {
-		b.auditEvent("request", req.Caller, req.Channel, commands.Summary{Verb: firstWord(req)}, "rejected", slog.String("problem", err.Error()))
-		o := Outcome{Reply: b.finish(b.errorReply(ctx, err, "parse"))}
-		var usage *commands.UsageError
-		if errors.As(err, &usage) {
-			o.Field = usage.Field
+	words := req.Words
+	if words == nil {
+		var err error
+		if words, err = commands.SplitLine(req.Text); err != nil {
+			return b.rejected(ctx, req, err)
 		}
-		return o
+	}
+	if req.Forms && len(words) == 1 {
+		if v, ok := commands.Lookup(strings.ToLower(words[0])); ok && v.HasRequiredText() {
+			return b.openForm(v, nil)
+		}
+	}
+	action, err := b.registry.ParseWords(words, req.Caller)
+	if err != nil {
+		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
 	if s.Vendor == "" { // help: nothing to wait for
-		r, err := action.Run(ctx)
+		res, err := action.Run(ctx)
 		if err != nil {
-			r = b.errorReply(ctx, err, s.Verb)
+			return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 		}
-		return Outcome{Reply: b.finish(r)}
+		return Outcome{Reply: b.finish(res.Reply)}
 	}
 	if !action.Destructive() {
 		b.auditEvent("request", req.Caller, req.Channel, s, "running")
@@ -130,79 +192,192 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 			Work:  func(ctx context.Context) reply.Reply { return b.run(ctx, action, req.Caller, req.Channel) },
 		}
 	}
-	p, err := b.gate.Put(action, req.Caller, req.Channel)
+	token, err := newToken()
 	if err != nil {
 		return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 	}
-	if req.OnExpiry != nil {
-		p.OnExpiry(req.OnExpiry)
+	now := b.now()
+	rec := pending.Record{Token: token, Words: words, Requester: req.Caller, Channel: req.Channel, Message: req.Message,
+		Count: len(s.IDs), CreatedAt: now, ExpiresAt: now.Add(b.ttl)}
+	if err := b.store.Put(ctx, rec, b.limits); err != nil {
+		var tooMany *pending.TooManyError
+		if errors.As(err, &tooMany) {
+			b.auditEvent("request", req.Caller, req.Channel, s, "refused: too many pending", slog.Int("open", tooMany.Open), slog.Int("limit", tooMany.Limit))
+			return Outcome{Reply: b.finish(b.tooMany(tooMany))}
+		}
+		return Outcome{Reply: b.finish(b.InternalError(ctx, "storing a confirmation failed", err, "verb", s.Verb))}
 	}
-	b.auditEvent("request", req.Caller, req.Channel, s, "awaiting confirmation", slog.String("token_ref", tokenRef(p.Token)))
-	return Outcome{Reply: b.finish(b.confirmation(p)), Pending: p}
+	b.auditEvent("request", req.Caller, req.Channel, s, "awaiting confirmation", slog.String("token_ref", tokenRef(token)))
+	return Outcome{Reply: b.finish(b.confirmation(rec, s)), Token: token}
 }
 
-// Confirm runs a pending action if the click is allowed: by its requester,
-// before expiry, and only the first time.
-func (b *Bot) Confirm(ctx context.Context, c Click) Outcome {
-	p, err := b.gate.Take(c.Token, c.Caller)
-	if err != nil {
-		return b.refusal(ctx, p, c, "confirm", err)
+func (b *Bot) rejected(ctx context.Context, req Request, err error) Outcome {
+	b.auditEvent("request", req.Caller, req.Channel, commands.Summary{Verb: firstWord(req)}, "rejected", slog.String("problem", err.Error()))
+	o := Outcome{Reply: b.finish(b.errorReply(ctx, err, "parse"))}
+	var usage *commands.UsageError
+	if errors.As(err, &usage) {
+		o.Field = usage.Field
 	}
-	s := p.Action.Summary()
-	b.auditEvent("confirm", c.Caller, c.Channel, s, "confirmed", slog.String("token_ref", tokenRef(c.Token)))
+	return o
+}
+
+func (b *Bot) tooMany(e *pending.TooManyError) reply.Reply {
+	r := reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + capitalize(e.Error()) + "."}
+	if e.User {
+		r.Lines = []string{fmt.Sprintf("Confirm or cancel the ones you have (their messages carry the buttons), or let them expire: each lasts %s.", humanDuration(b.ttl))}
+	} else {
+		r.Lines = []string{"Try again in a few minutes, when some have been confirmed, cancelled or expired. If this keeps happening, tell whoever runs the bot."}
+	}
+	return r
+}
+
+// Press handles any button: Confirm, Cancel, and the buttons that open a
+// verb's form (a ticket card's Accept, Submit solution, Verify).
+func (b *Bot) Press(ctx context.Context, c Click) Outcome {
+	switch c.Press.Kind {
+	case reply.Confirm:
+		return b.settle(ctx, c, "confirm", pending.Move{From: []pending.State{pending.Pending}, To: pending.Confirmed, RequesterOnly: true})
+	case reply.Cancel:
+		return b.settle(ctx, c, "cancel", pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true})
+	case reply.Form:
+		v, ok := commands.Lookup(c.Press.Verb)
+		if !ok {
+			break
+		}
+		values := map[string]string{}
+		if len(v.Args) > 0 && c.Press.Value != "" {
+			values[v.Args[0].Name] = c.Press.Value
+		}
+		if len(v.Form) == 0 { // nothing to ask: run it on the object
+			return b.Handle(ctx, Request{Caller: c.Caller, Channel: c.Channel, Words: v.Words(values)})
+		}
+		return b.openForm(v, values)
+	}
+	return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Failure, Title: capitalize(reply.ErrUnknownButton.Error()) + "."})}
+}
+
+// openForm asks the adapter to open v's form, if v's vendor is configured.
+func (b *Bot) openForm(v commands.Verb, values map[string]string) Outcome {
+	if err := b.registry.Configured(v.Name); err != nil {
+		return Outcome{Reply: b.finish(b.errorReply(context.Background(), err, v.Name))}
+	}
+	return Outcome{Form: &Form{Verb: v, Values: values}}
+}
+
+// settle makes one move on a confirmation and answers the click.
+func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move) Outcome {
+	m.By, m.At = c.Caller, b.now()
+	rec, err := b.store.Settle(ctx, c.Press.Value, m)
+	if err != nil {
+		return b.refusal(ctx, rec, c, event, err)
+	}
+	action, err := b.registry.ParseWords(rec.Words, rec.Requester)
+	if err != nil { // the configuration changed since it was asked for
+		return Outcome{Reply: b.finish(b.errorReply(ctx, err, event))}
+	}
+	s := action.Summary()
+	if m.To == pending.Cancelled {
+		b.auditEvent("cancel", c.Caller, c.Channel, s, "cancelled", slog.String("token_ref", tokenRef(c.Press.Value)))
+		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Cancelled: " + describe(s),
+			Lines: []string{"Cancelled by " + c.Caller.Name + ". Nothing was changed."}})}
+	}
+	b.auditEvent("confirm", c.Caller, c.Channel, s, "confirmed", slog.String("token_ref", tokenRef(c.Press.Value)))
 	running := reply.Reply{Tone: reply.Info, Title: "Running: " + describe(s) + "…", Lines: []string{"Confirmed by " + c.Caller.Name + "."}, Lists: idList(s)}
 	return Outcome{
 		Reply: b.finish(running),
-		Work:  func(ctx context.Context) reply.Reply { return b.run(ctx, p.Action, c.Caller, c.Channel) },
+		Work:  func(ctx context.Context) reply.Reply { return b.run(ctx, action, rec.Requester, rec.Channel) },
 	}
-}
-
-// Cancel drops a pending action without running it.
-func (b *Bot) Cancel(ctx context.Context, c Click) Outcome {
-	p, err := b.gate.Cancel(c.Token, c.Caller)
-	if err != nil {
-		return b.refusal(ctx, p, c, "cancel", err)
-	}
-	s := p.Action.Summary()
-	b.auditEvent("cancel", c.Caller, c.Channel, s, "cancelled", slog.String("token_ref", tokenRef(c.Token)))
-	return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Cancelled: " + describe(s),
-		Lines: []string{"Cancelled by " + c.Caller.Name + ". Nothing was changed."}})}
 }
 
 // refusal answers a click that may not proceed. A click by someone else, or
 // a repeat click, leaves the message as it is and only tells the clicker;
 // an expired or unknown token replaces the buttons with the reason.
-func (b *Bot) refusal(ctx context.Context, p *Pending, c Click, event string, err error) Outcome {
-	var settled *SettledError
-	var s commands.Summary
-	if p != nil {
-		s = p.Action.Summary()
-	}
+func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event string, err error) Outcome {
+	var settled *pending.SettledError
+	s := b.summaryOf(rec)
 	switch {
-	case errors.Is(err, ErrNotRequester):
-		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not the requester", slog.String("requester", p.Requester.UserID))
-		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Only " + p.Requester.Name + " can " + event + " this.",
+	case errors.Is(err, pending.ErrNotRequester):
+		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not the requester", slog.String("requester", rec.Requester.UserID))
+		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Only " + rec.Requester.Name + " can " + event + " this.",
 			Lines: []string{"Ask them, or run the command yourself."}})}
-	case errors.As(err, &settled) && settled.State != "expired":
-		b.auditEvent(event, c.Caller, c.Channel, s, "ignored: already "+settled.State)
+	case errors.As(err, &settled) && settled.State != pending.Expired:
+		b.auditEvent(event, c.Caller, c.Channel, s, "ignored: already "+settled.State.String())
 		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Info, Title: capitalize(err.Error()) + "."})}
 	case errors.As(err, &settled):
+		if settled.Now {
+			b.expired(ctx, rec) // audit and update the message, as the sweep would have
+		}
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: expired")
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s), Lines: []string{capitalize(err.Error()) + "."}})}
-	default:
+	case errors.Is(err, pending.ErrUnknownToken):
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: unknown token")
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: capitalize(err.Error()) + "."})}
+	default:
+		return Outcome{Notice: true, Reply: b.InternalError(ctx, "settling a confirmation failed", err, "event", event)}
 	}
 }
 
-// expired is called by the gate when a confirmation times out.
-func (b *Bot) expired(p *Pending) {
-	s := p.Action.Summary()
-	b.auditEvent("expire", p.Requester, p.Channel, s, "expired", slog.String("token_ref", tokenRef(p.Token)))
-	if notify := p.expiryHook(); notify != nil {
-		notify(b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
-			Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.gate.TTL()))}}))
+// summaryOf describes a stored confirmation (empty for an unknown one).
+func (b *Bot) summaryOf(rec pending.Record) commands.Summary {
+	if len(rec.Words) == 0 {
+		return commands.Summary{}
 	}
+	a, err := b.registry.ParseWords(rec.Words, rec.Requester)
+	if err != nil {
+		return commands.Summary{Verb: rec.Words[0], Operation: strings.Join(rec.Words, " ")}
+	}
+	return a.Summary()
+}
+
+// Sweep expires every confirmation past its deadline: each is audited and
+// its message updated, once, whichever process finds it. The bot sweeps by
+// itself every Options.SweepEvery; tests call it after moving the clock.
+func (b *Bot) Sweep(ctx context.Context) int {
+	n := 0
+	for {
+		recs, err := b.store.Expire(ctx, b.now(), 256)
+		if err != nil {
+			b.log.Error("looking for expired confirmations failed", "error", err)
+			return n
+		}
+		for _, rec := range recs {
+			b.expired(ctx, rec)
+		}
+		n += len(recs)
+		if len(recs) < 256 {
+			return n
+		}
+	}
+}
+
+func (b *Bot) sweepEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			b.Sweep(ctx)
+		}
+	}
+}
+
+// expired audits an expired confirmation and has its message updated. The
+// updates run at most a few at a time: a thousand expiries at once must
+// not open a thousand connections to a slow chat platform.
+func (b *Bot) expired(ctx context.Context, rec pending.Record) {
+	s := b.summaryOf(rec)
+	b.auditEvent("expire", rec.Requester, rec.Channel, s, "expired", slog.String("token_ref", tokenRef(rec.Token)))
+	b.mu.Lock()
+	update := b.updaters[rec.Requester.Platform]
+	b.mu.Unlock()
+	if update == nil {
+		return
+	}
+	r := b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
+		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.ttl))}})
+	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, rec.Message, r) })
 }
 
 // run performs an action with a deadline of its own: the chat request that
@@ -212,14 +387,22 @@ func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, c
 	defer cancel()
 	s := a.Summary()
 	started := time.Now()
-	r, err := a.Run(ctx)
+	res, err := a.Run(ctx)
 	took := slog.Duration("took", time.Since(started))
 	if err != nil {
 		b.auditEvent("result", who, channel, s, "error", slog.String("error", err.Error()), took)
 		return b.finish(b.errorReply(ctx, err, s.Verb))
 	}
-	b.auditEvent("result", who, channel, s, "done", slog.String("title", r.Title), took)
-	return b.finish(r)
+	attrs := []any{slog.String("title", res.Reply.Title), took}
+	if res.Batch != nil {
+		attrs = append(attrs, slog.Int("done", res.Batch.Count(vendors.Done)), slog.Int("refused", res.Batch.Count(vendors.Refused)),
+			slog.Int("unknown", res.Batch.Count(vendors.Unknown)), slog.Int("not_attempted", res.Batch.Count(vendors.NotAttempted)))
+	}
+	if len(res.RequestIDs) > 0 {
+		attrs = append(attrs, slog.Any("request_ids", res.RequestIDs))
+	}
+	b.auditEvent("result", who, channel, s, "done", attrs...)
+	return b.finish(res.Reply)
 }
 
 // errorReply shows user errors as written and hides internal ones behind a
@@ -237,13 +420,13 @@ func (b *Bot) errorReply(ctx context.Context, err error, verb string) reply.Repl
 	case errors.As(err, &vendorErr):
 		lines := []string{}
 		if vendorErr.Code != "" {
-			lines = append(lines, "Code: `"+vendorErr.Code+"`")
+			lines = append(lines, "Code: "+reply.CodeSpan(vendorErr.Code))
 		}
 		if vendorErr.Message != "" {
 			lines = append(lines, "Message: "+vendorErr.Message)
 		}
 		if vendorErr.RequestID != "" {
-			lines = append(lines, "Request ID: `"+vendorErr.RequestID+"`")
+			lines = append(lines, "Request ID: "+reply.CodeSpan(vendorErr.RequestID))
 		}
 		title := vendorErr.Vendor + " refused the request"
 		if vendorErr.Status != 0 {
@@ -268,19 +451,18 @@ func (b *Bot) InternalError(ctx context.Context, msg string, err error, attrs ..
 		Lines: []string{"The details are in the bot's log under that reference."}})
 }
 
-func (b *Bot) confirmation(p *Pending) reply.Reply {
-	s := p.Action.Summary()
-	lines := []string{fmt.Sprintf("%s asked to %s in %s.", p.Requester.Name, describe(s), s.Vendor)}
+func (b *Bot) confirmation(rec pending.Record, s commands.Summary) reply.Reply {
+	lines := []string{fmt.Sprintf("%s asked to %s in %s.", rec.Requester.Name, describe(s), s.Vendor)}
 	return reply.Reply{
 		Tone:  reply.Warning,
 		Title: "Confirm: " + describe(s) + "?",
 		Lines: lines,
 		Lists: idList(s),
 		Buttons: []reply.Button{
-			{Label: "Confirm", Action: reply.Confirm, Value: p.Token, Style: reply.Danger},
-			{Label: "Cancel", Action: reply.Cancel, Value: p.Token},
+			{Label: "Confirm", Press: reply.Press{Kind: reply.Confirm, Value: rec.Token}, Style: reply.Danger},
+			{Label: "Cancel", Press: reply.Press{Kind: reply.Cancel, Value: rec.Token}},
 		},
-		Footer: fmt.Sprintf("Only %s can confirm. Expires in %s (at %s UTC).", p.Requester.Name, humanDuration(b.gate.TTL()), p.ExpiresAt.UTC().Format("15:04:05")),
+		Footer: fmt.Sprintf("Only %s can confirm. Expires in %s (at %s UTC).", rec.Requester.Name, humanDuration(b.ttl), rec.ExpiresAt.UTC().Format("15:04:05")),
 	}
 }
 
@@ -328,7 +510,7 @@ func idList(s commands.Summary) []reply.List {
 	if len(s.IDs) == 0 {
 		return nil
 	}
-	return []reply.List{{Label: fmt.Sprintf("IDs (%d)", len(s.IDs)), Items: s.IDs}}
+	return []reply.List{reply.IDs(fmt.Sprintf("IDs (%d)", len(s.IDs)), s.IDs)}
 }
 
 // tokenRef is a prefix of a token, enough to correlate log lines without
@@ -351,6 +533,18 @@ func humanDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// newToken returns 130 bits of randomness as 26 lowercase base32 characters:
+// unguessable, and short enough for Slack action IDs and Discord custom IDs.
+func newToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return tokenEncoding.EncodeToString(b[:]), nil
+}
+
+var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 func newRef() string {
 	var b [4]byte

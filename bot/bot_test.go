@@ -14,8 +14,8 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
@@ -48,10 +48,23 @@ func newFixture(t *testing.T, ttl time.Duration) *fixture {
 func (f *fixture) ask(t *testing.T, who commands.Caller, line string) bot.Outcome {
 	t.Helper()
 	o := f.bot.Handle(context.Background(), bot.Request{Caller: who, Channel: "C-WAR", Text: line})
-	if o.Pending == nil {
+	if o.Token == "" {
 		t.Fatalf("%q did not ask for confirmation: %+v", line, o.Reply)
 	}
 	return o
+}
+
+// click presses a button of kind on the confirmation token.
+func click(b *bot.Bot, kind reply.Kind, who commands.Caller, token string) bot.Outcome {
+	return b.Press(context.Background(), bot.Click{Caller: who, Channel: "C-WAR", Press: reply.Press{Kind: kind, Value: token}})
+}
+
+func ids(l reply.List) string {
+	var out []string
+	for _, it := range l.Items {
+		out = append(out, it.ID)
+	}
+	return strings.Join(out, ",")
 }
 
 func (f *fixture) deletes() int { return f.vendor.Count(http.MethodDelete) }
@@ -63,20 +76,20 @@ func TestDestructiveCommandWaitsForConfirmation(t *testing.T) {
 		t.Fatal("a destructive command ran before confirmation")
 	}
 	r := o.Reply
-	if !strings.Contains(r.Title, "delete incidents (2)") || len(r.Lists) != 1 || strings.Join(r.Lists[0].Items, ",") != "inc-1,inc-2" {
+	if !strings.Contains(r.Title, "delete incidents (2)") || len(r.Lists) != 1 || ids(r.Lists[0]) != "inc-1,inc-2" {
 		t.Errorf("confirmation = %+v", r)
 	}
 	if !strings.Contains(strings.Join(r.Lines, " "), "alice asked to delete incidents (2) in SecMaster") {
 		t.Errorf("confirmation does not say who asked and where: %v", r.Lines)
 	}
-	if len(r.Buttons) != 2 || r.Buttons[0].Action != reply.Confirm || r.Buttons[0].Style != reply.Danger || r.Buttons[1].Action != reply.Cancel {
+	if len(r.Buttons) != 2 || r.Buttons[0].Press.Kind != reply.Confirm || r.Buttons[0].Style != reply.Danger || r.Buttons[1].Press.Kind != reply.Cancel {
 		t.Errorf("buttons = %+v", r.Buttons)
 	}
 	if !strings.Contains(r.Footer, "Expires in 1m") || r.Public {
 		t.Errorf("footer %q / public %v", r.Footer, r.Public)
 	}
 
-	c := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: o.Pending.Token})
+	c := click(f.bot, reply.Confirm, alice, o.Token)
 	if c.Work == nil || c.Notice || !strings.HasPrefix(c.Reply.Title, "Running:") {
 		t.Fatalf("confirm outcome = %+v", c)
 	}
@@ -96,7 +109,7 @@ func TestDestructiveCommandWaitsForConfirmation(t *testing.T) {
 
 func TestManyConcurrentConfirmsRunOnce(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
+	token := f.ask(t, alice, "delete inc-1").Token
 	const clicks = 64
 	var started, ran atomic.Int32
 	var wg sync.WaitGroup
@@ -106,7 +119,7 @@ func TestManyConcurrentConfirmsRunOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-gate
-			o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token})
+			o := click(f.bot, reply.Confirm, alice, token)
 			started.Add(1)
 			if o.Work != nil {
 				ran.Add(1)
@@ -123,19 +136,19 @@ func TestManyConcurrentConfirmsRunOnce(t *testing.T) {
 
 func TestOnlyTheRequesterMayConfirmOrCancel(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
-	for _, press := range []func(context.Context, bot.Click) bot.Outcome{f.bot.Confirm, f.bot.Cancel} {
-		o := press(context.Background(), bot.Click{Caller: bob, Token: token})
+	token := f.ask(t, alice, "delete inc-1").Token
+	for _, kind := range []reply.Kind{reply.Confirm, reply.Cancel} {
+		o := click(f.bot, kind, bob, token)
 		if o.Work != nil || !o.Notice || !strings.Contains(o.Reply.Title, "Only alice can") {
 			t.Fatalf("bob's click = %+v", o)
 		}
 	}
 	// Same user ID on another platform is someone else.
-	o := f.bot.Confirm(context.Background(), bot.Click{Caller: commands.Caller{Platform: "discord", UserID: alice.UserID, Name: "x"}, Token: token})
+	o := click(f.bot, reply.Confirm, commands.Caller{Platform: "discord", UserID: alice.UserID, Name: "x"}, token)
 	if o.Work != nil {
 		t.Fatal("a user of another platform with the same ID confirmed")
 	}
-	if o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token}); o.Work == nil {
+	if o := click(f.bot, reply.Confirm, alice, token); o.Work == nil {
 		t.Fatalf("alice could not confirm after refused clicks: %+v", o.Reply)
 	}
 	if f.deletes() != 0 {
@@ -145,13 +158,13 @@ func TestOnlyTheRequesterMayConfirmOrCancel(t *testing.T) {
 
 func TestSecondClickChangesNothing(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
-	f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token}).Work(context.Background())
-	o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token})
+	token := f.ask(t, alice, "delete inc-1").Token
+	click(f.bot, reply.Confirm, alice, token).Work(context.Background())
+	o := click(f.bot, reply.Confirm, alice, token)
 	if o.Work != nil || !o.Notice || !strings.Contains(o.Reply.Title, "already confirmed by alice") {
 		t.Fatalf("second click = %+v", o)
 	}
-	if o := f.bot.Cancel(context.Background(), bot.Click{Caller: alice, Token: token}); !o.Notice {
+	if o := click(f.bot, reply.Cancel, alice, token); !o.Notice {
 		t.Fatalf("cancel after confirm = %+v", o)
 	}
 	if f.deletes() != 1 {
@@ -161,13 +174,13 @@ func TestSecondClickChangesNothing(t *testing.T) {
 
 func TestExpiredTokenNeverRuns(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
+	token := f.ask(t, alice, "delete inc-1").Token
 	f.clock.Add(time.Minute)
-	o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token})
+	o := click(f.bot, reply.Confirm, alice, token)
 	if o.Work != nil || o.Notice || !strings.HasPrefix(o.Reply.Title, "Expired:") || !strings.Contains(strings.Join(o.Reply.Lines, ""), "Nothing was changed") {
 		t.Fatalf("click after expiry = %+v", o)
 	}
-	if o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token}); o.Work != nil {
+	if o := click(f.bot, reply.Confirm, alice, token); o.Work != nil {
 		t.Fatal("ran on a second click after expiry")
 	}
 	if f.deletes() != 0 {
@@ -179,33 +192,48 @@ func TestExpiredTokenNeverRuns(t *testing.T) {
 }
 
 func TestExpiryUpdatesTheMessage(t *testing.T) {
-	f := newFixture(t, 20*time.Millisecond)
-	updated := make(chan reply.Reply, 1)
-	o := f.bot.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc-1", OnExpiry: func(r reply.Reply) { updated <- r }})
+	f := newFixture(t, time.Minute)
+	type update struct {
+		message string
+		r       reply.Reply
+	}
+	updated := make(chan update, 2)
+	f.bot.SetUpdater("slack", func(_ context.Context, message string, r reply.Reply) { updated <- update{message, r} })
+	o := f.bot.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc-1", Message: "https://hooks.example/1"})
+	if n := f.bot.Sweep(context.Background()); n != 0 {
+		t.Fatalf("swept %d before the deadline", n)
+	}
+	f.clock.Add(time.Minute)
+	if n := f.bot.Sweep(context.Background()); n != 1 {
+		t.Fatalf("swept %d at the deadline, want 1", n)
+	}
 	select {
-	case r := <-updated:
-		if !strings.HasPrefix(r.Title, "Expired:") || len(r.Buttons) != 0 {
-			t.Fatalf("expiry update = %+v", r)
+	case u := <-updated:
+		if u.message != "https://hooks.example/1" || !strings.HasPrefix(u.r.Title, "Expired:") || len(u.r.Buttons) != 0 {
+			t.Fatalf("expiry update = %+v", u)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no update when the confirmation expired")
 	}
-	if c := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: o.Pending.Token}); c.Work != nil {
+	if n := f.bot.Sweep(context.Background()); n != 0 {
+		t.Fatalf("the same expiry was swept again: %d", n)
+	}
+	if c := click(f.bot, reply.Confirm, alice, o.Token); c.Work != nil {
 		t.Fatal("ran after expiry")
 	}
 }
 
 func TestCancelledAndUnknownTokens(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
-	o := f.bot.Cancel(context.Background(), bot.Click{Caller: alice, Token: token})
+	token := f.ask(t, alice, "delete inc-1").Token
+	o := click(f.bot, reply.Cancel, alice, token)
 	if !strings.HasPrefix(o.Reply.Title, "Cancelled:") || !strings.Contains(strings.Join(o.Reply.Lines, ""), "Nothing was changed") {
 		t.Fatalf("cancel = %+v", o.Reply)
 	}
-	if o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token}); o.Work != nil || !strings.Contains(o.Reply.Title, "already cancelled by alice") {
+	if o := click(f.bot, reply.Confirm, alice, token); o.Work != nil || !strings.Contains(o.Reply.Title, "already cancelled by alice") {
 		t.Fatalf("confirm after cancel = %+v", o.Reply)
 	}
-	if o := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: "not-a-token"}); o.Work != nil || !strings.Contains(o.Reply.Title, "not known") {
+	if o := click(f.bot, reply.Confirm, alice, "not-a-token"); o.Work != nil || !strings.Contains(o.Reply.Title, "not known") {
 		t.Fatalf("unknown token = %+v", o.Reply)
 	}
 	if f.deletes() != 0 {
@@ -215,8 +243,8 @@ func TestCancelledAndUnknownTokens(t *testing.T) {
 
 func TestAuditLinesSayWhoWhereWhatOutcome(t *testing.T) {
 	f := newFixture(t, time.Minute)
-	token := f.ask(t, alice, "delete inc-1 inc-2").Pending.Token
-	f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Channel: "C-WAR", Token: token}).Work(context.Background())
+	token := f.ask(t, alice, "delete inc-1 inc-2").Token
+	click(f.bot, reply.Confirm, alice, token).Work(context.Background())
 	var events []string
 	for _, line := range strings.Split(strings.TrimSpace(f.log.String()), "\n") {
 		var e map[string]any
@@ -244,8 +272,8 @@ func TestVendorErrorIsShownWithItsCode(t *testing.T) {
 	f.vendor.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 403, map[string]string{"code": "SecMaster.00040301", "message": "no permission on workspace w"})
 	})
-	token := f.ask(t, alice, "delete inc-1").Pending.Token
-	r := f.bot.Confirm(context.Background(), bot.Click{Caller: alice, Token: token}).Work(context.Background())
+	token := f.ask(t, alice, "delete inc-1").Token
+	r := click(f.bot, reply.Confirm, alice, token).Work(context.Background())
 	text := r.Title + " " + strings.Join(r.Lines, " ")
 	if r.Tone != reply.Failure || !strings.Contains(text, "SecMaster refused the request (HTTP 403)") ||
 		!strings.Contains(text, "SecMaster.00040301") || !strings.Contains(text, "no permission on workspace w") {
@@ -255,9 +283,9 @@ func TestVendorErrorIsShownWithItsCode(t *testing.T) {
 
 func TestInternalErrorsShowOnlyAReference(t *testing.T) {
 	logs := &bottest.Buffer{}
-	b := bot.New(commands.New(commands.Deps{Deleter: brokenDeleter{}}), bot.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	b := bot.New(commands.New(commands.Deps{SecMaster: brokenSecMaster{}}), bot.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	o := b.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc-1"})
-	r := b.Confirm(context.Background(), bot.Click{Caller: alice, Token: o.Pending.Token}).Work(context.Background())
+	r := click(b, reply.Confirm, alice, o.Token).Work(context.Background())
 	if !strings.HasPrefix(r.Title, "Something went wrong on our side (ref ") || strings.Contains(r.Title+strings.Join(r.Lines, ""), "db password") {
 		t.Fatalf("internal error reply = %+v", r)
 	}
@@ -270,16 +298,20 @@ func TestInternalErrorsShowOnlyAReference(t *testing.T) {
 func TestUsageErrorsAreShownAsWritten(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	o := f.bot.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc/1"})
-	if o.Pending != nil || o.Work != nil || o.Reply.Tone != reply.Failure ||
+	if o.Token != "" || o.Work != nil || o.Reply.Tone != reply.Failure ||
 		!strings.Contains(o.Reply.Title, `Nothing was run: "inc/1" is not a valid ID`) || !strings.Contains(o.Reply.Code, "/incident delete") {
 		t.Fatalf("reply = %+v", o.Reply)
 	}
 }
 
-type brokenDeleter struct{}
+type brokenSecMaster struct{}
 
-func (brokenDeleter) DeleteIncidents(context.Context, []string) (res vendors.BatchResult, err error) {
+func (brokenSecMaster) DeleteIncidents(context.Context, []string) (res vendors.BatchResult, err error) {
 	return res, errString("decoding answer: unexpected token near db password=hunter2")
+}
+
+func (brokenSecMaster) CancelAssociation(context.Context, vendors.Association, []string) (res vendors.BatchResult, err error) {
+	return res, errString("unused")
 }
 
 type errString string

@@ -5,51 +5,58 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
-	"github.com/incidentbot/incidentbot/vendors/coralogix"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
-func deleteVerb() *verb {
-	return &verb{
-		name:        "delete",
-		args:        "INCIDENT_ID...",
-		summary:     "Delete SecMaster incidents. Asks for confirmation.",
-		details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
-		examples:    []string{"/incident delete 909494e3-558e-46b6-a9eb-07a8e18ca62f, 5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10"},
-		vendor:      secmaster.Vendor,
-		destructive: true,
+// idsArg is the ID list of the batch verbs. Its limit lets 200 IDs of a
+// UUID's 36 characters through with their separators.
+func idsArg(desc string) Arg {
+	return Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000}
+}
+
+func deleteVerb() *Verb {
+	return &Verb{
+		Name:        "delete",
+		Args:        []Arg{idsArg("Incident IDs, separated by spaces or commas")},
+		Summary:     "Delete SecMaster incidents. Asks for confirmation.",
+		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
+		Examples:    []string{"/incident delete 909494e3-558e-46b6-a9eb-07a8e18ca62f, 5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10"},
+		Vendor:      vendors.SecMaster,
+		Destructive: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			ids, err := batchIDs(in.positional, "which incidents? Give one or more incident IDs.")
 			if err != nil {
 				return nil, err
 			}
 			return &batchAction{
-				summary: Summary{Verb: "delete", Vendor: secmaster.Vendor, Operation: "delete incidents", IDs: ids},
+				summary: Summary{Verb: "delete", Vendor: vendors.SecMaster, Operation: "delete incidents", IDs: ids},
 				done:    "Deleted",
-				run:     r.deps.Deleter.DeleteIncidents,
+				run:     r.deps.SecMaster.DeleteIncidents,
 			}, nil
 		},
 	}
 }
 
-func unlinkVerb() *verb {
-	return &verb{
-		name:    "unlink",
-		args:    "INCIDENT_ID ALERT_ID...",
-		summary: "Remove alerts (or other data objects) from an incident in SecMaster. Asks for confirmation.",
-		details: []string{
+func unlinkVerb() *Verb {
+	return &Verb{
+		Name: "unlink",
+		Args: []Arg{
+			{Name: "incident", Placeholder: "INCIDENT_ID", Description: "The incident's ID", Required: true, MaxLen: 128},
+			{Name: "alerts", Placeholder: "ALERT_ID...", Description: "Alert IDs, separated by spaces or commas", Many: true, Required: true, MaxLen: 6000},
+		},
+		Summary: "Remove alerts (or other data objects) from an incident in SecMaster. Asks for confirmation.",
+		Details: []string{
 			"The first ID is the subject; the rest are unlinked from it.",
 			"By default the subject is an incident and the others are alerts; --from and --to name other data classes (plural, lowercase).",
 		},
-		flags: []flag{
-			{name: "from", value: "CLASS", help: "data class of the first ID, default incidents"},
-			{name: "to", value: "CLASS", help: "data class of the other IDs, default alerts"},
+		Options: []Option{
+			{Name: "from", Placeholder: "CLASS", Help: "data class of the first ID, default incidents", Label: "Data class of the first ID"},
+			{Name: "to", Placeholder: "CLASS", Help: "data class of the other IDs, default alerts", Label: "Data class of the other IDs"},
 		},
-		examples:    []string{"/incident unlink inc-1001 alert-2001 alert-2002", "/incident unlink alert-7 inc-1 --from alerts --to incidents"},
-		vendor:      secmaster.Vendor,
-		destructive: true,
+		Examples:    []string{"/incident unlink inc-1001 alert-2001 alert-2002", "/incident unlink alert-7 inc-1 --from alerts --to incidents"},
+		Vendor:      vendors.SecMaster,
+		Destructive: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			all, err := splitIDs(in.positional)
 			if err != nil {
@@ -70,40 +77,50 @@ func unlinkVerb() *verb {
 			if err != nil {
 				return nil, err
 			}
-			assoc := secmaster.Association{DataClass: from, ObjectID: subject, RelatedDataClass: to}
+			assoc := vendors.Association{DataClass: from, ObjectID: subject, RelatedDataClass: to}
 			return &batchAction{
-				summary: Summary{Verb: "unlink", Vendor: secmaster.Vendor, Operation: "unlink " + to,
-					Target: fmt.Sprintf("from %s %s", strings.TrimSuffix(from, "s"), subject), IDs: related},
+				summary: Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
+					Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related},
 				done: "Unlinked",
 				run: func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
-					return r.deps.Unlinker.CancelAssociation(ctx, assoc, ids)
+					return r.deps.SecMaster.CancelAssociation(ctx, assoc, ids)
 				},
 			}, nil
 		},
 	}
 }
 
-func unassignVerb() *verb {
-	return &verb{
-		name:        "unassign",
-		args:        "INCIDENT_ID...",
-		summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
-		details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
-		examples:    []string{"/incident unassign cx-3001 cx-3002"},
-		vendor:      coralogix.Vendor,
-		destructive: true,
+func unassignVerb() *Verb {
+	return &Verb{
+		Name:        "unassign",
+		Args:        []Arg{idsArg("Coralogix incident IDs, separated by spaces or commas")},
+		Summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
+		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
+		Examples:    []string{"/incident unassign cx-3001 cx-3002"},
+		Vendor:      vendors.Coralogix,
+		Destructive: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			ids, err := batchIDs(in.positional, "which incidents? Give one or more Coralogix incident IDs.")
 			if err != nil {
 				return nil, err
 			}
 			return &batchAction{
-				summary: Summary{Verb: "unassign", Vendor: coralogix.Vendor, Operation: "remove user assignments from incidents", IDs: ids},
+				summary: Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids},
 				done:    "Unassigned",
-				run:     r.deps.Unassigner.UnassignIncidents,
+				run:     r.deps.Coralogix.UnassignIncidents,
 			}, nil
 		},
 	}
+}
+
+// singular names one object of a data class ("incidents" -> "incident").
+func singular(class string) string {
+	for _, c := range vendors.DataClasses {
+		if c.Plural == class {
+			return c.Singular
+		}
+	}
+	return class
 }
 
 func batchIDs(words []string, none string) ([]string, error) {
@@ -120,22 +137,20 @@ func batchIDs(words []string, none string) ([]string, error) {
 	return ids, nil
 }
 
-// dataClass accepts a SecMaster data class, plural and lowercase; a singular
-// or capitalised name is corrected ("Alert" -> "alerts").
+// dataClass accepts a SecMaster data class from the documented list, in
+// either number and any case ("Alert" -> "alerts").
 func dataClass(s, def, flagName string) (string, error) {
 	if s == "" {
 		return def, nil
 	}
-	s = strings.ToLower(s)
-	if !strings.HasSuffix(s, "s") {
-		s += "s"
+	if c, ok := vendors.NormalizeDataClass(s); ok {
+		return c, nil
 	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '_' {
-			return "", fmt.Errorf("%s %s is not a data class: use a plural lowercase name such as incidents or alerts.", flagName, quoteShort(s))
-		}
+	var names []string
+	for _, c := range vendors.DataClasses {
+		names = append(names, c.Plural)
 	}
-	return s, nil
+	return "", fmt.Errorf("%s %s is not a SecMaster data class: use one of %s.", flagName, quoteShort(s), strings.Join(names, ", "))
 }
 
 // batchAction is a destructive operation on a list of IDs.
@@ -148,42 +163,53 @@ type batchAction struct {
 func (a *batchAction) Destructive() bool { return true }
 func (a *batchAction) Summary() Summary  { return a.summary }
 
-func (a *batchAction) Run(ctx context.Context) (reply.Reply, error) {
+func (a *batchAction) Run(ctx context.Context) (Result, error) {
 	res, err := a.run(ctx, a.summary.IDs)
 	if err != nil {
-		return reply.Reply{}, err
+		return Result{}, err
 	}
-	return BatchReply(a.summary, a.done, res), nil
+	return Result{Reply: BatchReply(a.summary, a.done, res), Batch: &res, RequestIDs: res.RequestIDs}, nil
 }
 
-// BatchReply describes a batch result: what succeeded and what failed, with
-// the vendor's reasons.
+// BatchReply is the one presenter of a batch result: what was done, what
+// the vendor refused (with its code and message), what has an unknown
+// outcome (and how to check), and the vendor's request IDs.
 func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
-	total := len(res.Succeeded) + len(res.Failed)
+	ok, refused, unknown, skipped := res.Count(vendors.Done), res.Count(vendors.Refused), res.Count(vendors.Unknown), res.Count(vendors.NotAttempted)
 	r := reply.Reply{Public: true}
 	switch {
-	case len(res.Failed) == 0:
+	case ok == len(res.Items):
 		r.Tone = reply.Success
-	case len(res.Succeeded) == 0:
+	case ok == 0 && unknown == 0:
 		r.Tone = reply.Failure
 	default:
 		r.Tone = reply.Warning
 	}
-	r.Title = fmt.Sprintf("%s: %s %d of %d", s.Vendor, strings.ToLower(done), len(res.Succeeded), total)
+	r.Title = fmt.Sprintf("%s: %s %d of %d", s.Vendor, strings.ToLower(done), ok, len(res.Items))
 	what := s.Operation
 	if s.Target != "" {
 		what += " " + s.Target
 	}
 	r.Lines = []string{"Operation: " + what + "."}
-	if len(res.Succeeded) > 0 {
-		r.Lists = append(r.Lists, reply.List{Label: fmt.Sprintf("%s (%d)", done, len(res.Succeeded)), Items: res.Succeeded})
+	if unknown > 0 {
+		r.Lines = append(r.Lines, fmt.Sprintf("%s gave no trustworthy answer for %d ID(s): it may have acted on them. Check them in %s before trying again.", s.Vendor, unknown, s.Vendor))
 	}
-	if len(res.Failed) > 0 {
-		items := make([]string, len(res.Failed))
-		for i, f := range res.Failed {
-			items[i] = f.ID + ": " + f.Reason
+	list := func(label string, o vendors.Outcome, n int) {
+		if n == 0 {
+			return
 		}
-		r.Lists = append(r.Lists, reply.List{Label: fmt.Sprintf("Failed (%d)", len(res.Failed)), Items: items})
+		l := reply.List{Label: fmt.Sprintf("%s (%d)", label, n)}
+		for _, it := range res.With(o) {
+			l.Items = append(l.Items, reply.Item{ID: it.ID, Note: it.Message})
+		}
+		r.Lists = append(r.Lists, l)
+	}
+	list(done, vendors.Done, ok)
+	list("Failed", vendors.Refused, refused)
+	list("Outcome unknown", vendors.Unknown, unknown)
+	list("Not attempted", vendors.NotAttempted, skipped)
+	if len(res.RequestIDs) > 0 {
+		r.Footer = "Request IDs: " + strings.Join(res.RequestIDs, ", ") + "."
 	}
 	return r
 }

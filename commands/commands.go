@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
-	"github.com/incidentbot/incidentbot/vendors/coc"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
 // Action is a parsed, validated command, ready to run.
@@ -23,7 +21,16 @@ type Action interface {
 	// Run performs the action against the vendor and describes the outcome.
 	// A *vendors.Error or *vendors.UnreachableError is meant for the
 	// responder; any other error is internal.
-	Run(ctx context.Context) (reply.Reply, error)
+	Run(ctx context.Context) (Result, error)
+}
+
+// Result is what an action did: the reply that says so and, for a batch,
+// the per-ID outcomes and the vendor's request IDs (for the audit log).
+type Result struct {
+	Reply reply.Reply
+	Batch *vendors.BatchResult
+	// RequestIDs are the vendor's request IDs of a single call.
+	RequestIDs []string
 }
 
 // Summary describes an action for the confirmation message and the audit log.
@@ -69,12 +76,12 @@ func fieldErrorf(field, format string, a ...any) error {
 
 // usageError shows, with a mistake in one option, only the synopsis and
 // that option's help: at 3 a.m. the line that matters, not sixteen.
-func usageError(v *verb, err error) *UsageError {
-	ue := &UsageError{Verb: v.name, Problem: err.Error(), Usage: v.usage()}
+func usageError(v *Verb, err error) *UsageError {
+	ue := &UsageError{Verb: v.Name, Problem: err.Error(), Usage: v.usage()}
 	if fe, ok := err.(*fieldError); ok {
 		ue.Field = fe.field
-		if f := v.flag(fe.field); f != nil && !fe.wholeUsage {
-			ue.Usage = v.synopsis() + "\n" + f.helpLine() + "\n" + "(/incident help " + v.name + " shows every option)"
+		if f := v.Option(fe.field); f != nil && !fe.wholeUsage {
+			ue.Usage = v.synopsis() + "\n" + f.helpLine() + "\n" + "(/incident help " + v.Name + " shows every option)"
 		}
 	}
 	return ue
@@ -93,40 +100,30 @@ func (e *NotConfiguredError) Error() string {
 	return fmt.Sprintf("%s is not configured: %s", e.Vendor, e.Hint)
 }
 
-// IncidentDeleter batch-deletes SecMaster incidents.
-type IncidentDeleter interface {
+// SecMasterAPI is what the SecMaster verbs need of its client.
+type SecMasterAPI interface {
 	DeleteIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error)
+	CancelAssociation(ctx context.Context, a vendors.Association, ids []string) (vendors.BatchResult, error)
 }
 
-// AssociationCanceler removes associations between SecMaster data objects.
-type AssociationCanceler interface {
-	CancelAssociation(ctx context.Context, a secmaster.Association, ids []string) (vendors.BatchResult, error)
+// COCAPI is what the COC verbs need of its client.
+type COCAPI interface {
+	CreateIncident(ctx context.Context, in vendors.NewIncident) (vendors.Receipt, error)
+	HandleIncident(ctx context.Context, op vendors.TicketOp) (vendors.Receipt, error)
 }
 
-// Unassigner removes user assignments from Coralogix incidents.
-type Unassigner interface {
+// CoralogixAPI is what the Coralogix verbs need of its client.
+type CoralogixAPI interface {
 	UnassignIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error)
-}
-
-// TicketCreator creates COC incident tickets.
-type TicketCreator interface {
-	CreateIncident(ctx context.Context, in coc.NewIncident) (string, error)
-}
-
-// TicketVerifier verifies the handling result of COC tickets.
-type TicketVerifier interface {
-	VerifyIncident(ctx context.Context, v coc.Verification) error
 }
 
 // Deps are the vendor clients and settings the verbs need. A nil client
 // means that vendor is not configured; NotConfigured[vendor] then says
 // what to set.
 type Deps struct {
-	Deleter       IncidentDeleter
-	Unlinker      AssociationCanceler
-	Unassigner    Unassigner
-	Creator       TicketCreator
-	Verifier      TicketVerifier
+	SecMaster     SecMasterAPI
+	COC           COCAPI
+	Coralogix     CoralogixAPI
 	NotConfigured map[string]string
 
 	// COCOperators maps "platform:user-id" to a cloud user ID, used as COC's
@@ -135,48 +132,55 @@ type Deps struct {
 	DefaultOperator string
 }
 
-// Registry parses commands. It is safe for concurrent use.
+// Registry parses commands against the configured vendors. It is safe for
+// concurrent use.
 type Registry struct {
-	deps  Deps
-	verbs []*verb
+	deps Deps
 }
 
-// New returns the registry of all verbs.
+// New returns the registry of all verbs over deps.
 func New(deps Deps) *Registry {
-	r := &Registry{deps: deps}
-	r.verbs = []*verb{helpVerb(), createVerb(), verifyVerb(), deleteVerb(), unlinkVerb(), unassignVerb()}
-	return r
+	return &Registry{deps: deps}
 }
 
 // Parse parses a typed line such as `/incident delete a b`. The leading
 // "/incident" is optional.
 func (r *Registry) Parse(line string, c Caller) (Action, error) {
+	words, err := SplitLine(line)
+	if err != nil {
+		return nil, err
+	}
+	return r.ParseWords(words, c)
+}
+
+// SplitLine splits a typed line into words (see Tokenize), dropping a
+// leading "/incident". A line it cannot read is a *UsageError.
+func SplitLine(line string) ([]string, error) {
 	words, err := Tokenize(line)
 	if err != nil {
-		return nil, &UsageError{Problem: "I could not read that: " + err.Error() + ".", Usage: r.overview()}
+		return nil, &UsageError{Problem: "I could not read that: " + err.Error() + ".", Usage: overview()}
 	}
 	if len(words) > 0 && strings.EqualFold(words[0], "/incident") {
 		words = words[1:]
 	}
-	return r.ParseWords(words, c)
+	return words, nil
 }
 
 // ParseWords parses a command already split into words, verb first. Chat
 // forms (modals, Discord options) use it so that values need no quoting.
 func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 	if len(words) == 0 {
-		return helpAction{text: r.overviewReply()}, nil
+		return helpAction{text: overviewReply()}, nil
 	}
-	name := strings.ToLower(words[0])
-	v := r.lookup(name)
+	v := lookup(strings.ToLower(words[0]))
 	if v == nil {
-		return nil, &UsageError{Problem: fmt.Sprintf("%s is not a command I know.", quoteShort(words[0])), Usage: r.overview()}
+		return nil, &UsageError{Problem: fmt.Sprintf("%s is not a command I know.", quoteShort(words[0])), Usage: overview()}
 	}
 	in, err := v.parseArgs(words[1:])
 	if err != nil {
 		return nil, usageError(v, err)
 	}
-	if err := r.Configured(v.name); err != nil {
+	if err := r.Configured(v.Name); err != nil {
 		return nil, err
 	}
 	a, err := v.build(r, in, c)
@@ -192,36 +196,23 @@ func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 // Configured returns a *NotConfiguredError if the verb's vendor has no
 // client, so a chat form can say so before it is filled in.
 func (r *Registry) Configured(verbName string) error {
-	v := r.lookup(verbName)
-	if v == nil || v.vendor == "" || r.configured(v.name) {
+	v := lookup(verbName)
+	if v == nil || v.Vendor == "" || r.vendorConfigured(v.Vendor) {
 		return nil
 	}
-	return &NotConfiguredError{Vendor: v.vendor, Hint: r.deps.NotConfigured[v.vendor]}
+	return &NotConfiguredError{Vendor: v.Vendor, Hint: r.deps.NotConfigured[v.Vendor]}
 }
 
-func (r *Registry) configured(verb string) bool {
-	switch verb {
-	case "create":
-		return r.deps.Creator != nil
-	case "verify":
-		return r.deps.Verifier != nil
-	case "delete":
-		return r.deps.Deleter != nil
-	case "unlink":
-		return r.deps.Unlinker != nil
-	case "unassign":
-		return r.deps.Unassigner != nil
+func (r *Registry) vendorConfigured(vendor string) bool {
+	switch vendor {
+	case vendors.SecMaster:
+		return r.deps.SecMaster != nil
+	case vendors.COC:
+		return r.deps.COC != nil
+	case vendors.Coralogix:
+		return r.deps.Coralogix != nil
 	}
-	return true
-}
-
-func (r *Registry) lookup(name string) *verb {
-	for _, v := range r.verbs {
-		if v.name == name {
-			return v
-		}
-	}
-	return nil
+	return false
 }
 
 // operator is the cloud user ID to send to COC for this caller.
@@ -232,5 +223,5 @@ func (r *Registry) operator(c Caller) (string, error) {
 	if r.deps.DefaultOperator != "" {
 		return r.deps.DefaultOperator, nil
 	}
-	return "", &NotConfiguredError{Vendor: coc.Vendor, Hint: fmt.Sprintf("no cloud user ID is mapped for %s user %s; set COC_OPERATOR_ID, or map the user in COC_USER_MAP (%s:%s=CLOUD_USER_ID)", c.Platform, c.UserID, c.Platform, c.UserID)}
+	return "", &NotConfiguredError{Vendor: vendors.COC, Hint: fmt.Sprintf("no cloud user ID is mapped for %s user %s; set COC_OPERATOR_ID, or map the user in COC_USER_MAP (%s:%s=CLOUD_USER_ID)", c.Platform, c.UserID, c.Platform, c.UserID)}
 }

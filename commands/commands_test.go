@@ -10,40 +10,49 @@ import (
 
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors"
-	"github.com/incidentbot/incidentbot/vendors/coc"
-	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
 // recorder is a vendor that records what it was asked. Parsing must never
 // call it; the tests check that.
 type recorder struct {
 	calls   int
-	created coc.NewIncident
-	assoc   secmaster.Association
+	created vendors.NewIncident
+	assoc   vendors.Association
+	handled vendors.TicketOp
 }
 
 func (r *recorder) DeleteIncidents(_ context.Context, ids []string) (vendors.BatchResult, error) {
 	r.calls++
-	return vendors.BatchResult{Succeeded: ids}, nil
+	return done(ids), nil
 }
-func (r *recorder) CancelAssociation(_ context.Context, a secmaster.Association, ids []string) (vendors.BatchResult, error) {
+func (r *recorder) CancelAssociation(_ context.Context, a vendors.Association, ids []string) (vendors.BatchResult, error) {
 	r.calls++
 	r.assoc = a
-	return vendors.BatchResult{Succeeded: ids}, nil
+	return done(ids), nil
 }
 func (r *recorder) UnassignIncidents(_ context.Context, ids []string) (vendors.BatchResult, error) {
 	r.calls++
-	return vendors.BatchResult{Succeeded: ids}, nil
+	return done(ids), nil
 }
-func (r *recorder) CreateIncident(_ context.Context, in coc.NewIncident) (string, error) {
+func (r *recorder) CreateIncident(_ context.Context, in vendors.NewIncident) (vendors.Receipt, error) {
 	r.calls++
 	r.created = in
-	return "IM1", nil
+	return vendors.Receipt{ID: "IM1"}, nil
 }
-func (r *recorder) VerifyIncident(context.Context, coc.Verification) error { r.calls++; return nil }
+func (r *recorder) HandleIncident(_ context.Context, op vendors.TicketOp) (vendors.Receipt, error) {
+	r.calls++
+	r.handled = op
+	return vendors.Receipt{ID: op.Ticket}, nil
+}
+
+func done(ids []string) vendors.BatchResult {
+	var r vendors.BatchResult
+	r.MarkAll(ids, vendors.Done, "", "")
+	return r
+}
 
 func registry(rec *recorder) *commands.Registry {
-	return commands.New(commands.Deps{Deleter: rec, Unlinker: rec, Unassigner: rec, Creator: rec, Verifier: rec, DefaultOperator: "op-1"})
+	return commands.New(commands.Deps{SecMaster: rec, Coralogix: rec, COC: rec, DefaultOperator: "op-1"})
 }
 
 var alice = commands.Caller{Platform: "console", UserID: "alice", Name: "Alice"}
@@ -114,7 +123,7 @@ func TestUnlinkDataClasses(t *testing.T) {
 	if _, err := a.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := secmaster.Association{DataClass: "alerts", ObjectID: "alert-7", RelatedDataClass: "incidents"}
+	want := vendors.Association{DataClass: "alerts", ObjectID: "alert-7", RelatedDataClass: "incidents"}
 	if rec.assoc != want {
 		t.Fatalf("association = %+v, want %+v", rec.assoc, want)
 	}
@@ -133,7 +142,7 @@ func TestCreateParsesAliasesAndQuoting(t *testing.T) {
 	if _, err := a.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	want := coc.NewIncident{Title: "DB down in eu-west", Description: "primary gone", Level: "level_20", Type: "inc_type_p_reliability_issues",
+	want := vendors.NewIncident{Title: "DB down in eu-west", Description: "primary gone", Level: "level_20", Type: "inc_type_p_reliability_issues",
 		Source: "incident_source_manual", ApplicationID: "app-1", ServiceInterrupt: true, Assignee: "u-1", Region: "cn-north-4", Creator: "op-1"}
 	if rec.created != want {
 		t.Fatalf("created %+v\nwant    %+v", rec.created, want)
@@ -142,7 +151,7 @@ func TestCreateParsesAliasesAndQuoting(t *testing.T) {
 
 func TestOperatorMapping(t *testing.T) {
 	rec := &recorder{}
-	reg := commands.New(commands.Deps{Creator: rec, Verifier: rec, COCOperators: map[string]string{"slack:U1": "cloud-U1"}})
+	reg := commands.New(commands.Deps{COC: rec, COCOperators: map[string]string{"slack:U1": "cloud-U1"}})
 	line := `create --title t --description d --level p1 --type security --app a --interrupted no --scene s --role r`
 	a, err := reg.Parse(line, commands.Caller{Platform: "slack", UserID: "U1", Name: "u1"})
 	if err != nil {
@@ -156,6 +165,21 @@ func TestOperatorMapping(t *testing.T) {
 	var nc *commands.NotConfiguredError
 	if !errors.As(err, &nc) || !strings.Contains(err.Error(), "COC_OPERATOR_ID") || !strings.Contains(err.Error(), "slack:U2=") {
 		t.Fatalf("unmapped user: err = %v", err)
+	}
+}
+
+// Data classes come from SecMaster's list, in either number.
+func TestDataClassesFromTheDocumentedList(t *testing.T) {
+	rec := &recorder{}
+	a, err := registry(rec).Parse("unlink inc-1 v-1 --to Vulnerability", alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rec.assoc.RelatedDataClass != "vulnerabilities" || rec.assoc.DataClass != "incidents" {
+		t.Fatalf("association = %+v", rec.assoc)
 	}
 }
 
@@ -175,7 +199,10 @@ func TestBadInputIsRejectedWithAClearMessage(t *testing.T) {
 		{"delete a --force", "delete has no option --force. It takes no options."},
 		{"delete " + idsN(201), "201 IDs; one command takes at most 200"},
 		{"unlink inc-1", "at least one alert ID"},
-		{"unlink inc-1 a --to 'bad class!'", "is not a data class"},
+		{"unlink inc-1 a --to 'bad class!'", "is not a SecMaster data class: use one of alerts, incidents, indicators, vulnerabilities"},
+		{"unlink inc-1 a --to widgets", `"widgets" is not a SecMaster data class`},
+		{"create --title t --description d --level p1 --type inc_type_typo --app a --interrupted no --assignee u", `--type "inc_type_typo" is not one of the choices`},
+		{"resolve IM1 --cause c --solution s", "missing --type"},
 		{"unassign", "which incidents?"},
 		{create + "--title " + long, "--title is 201 characters long; the limit is 200"},
 		{"create --title t --description " + strings.Repeat("d", 601), "--description is 601 characters long; the limit is 600"},
@@ -232,14 +259,16 @@ func TestHelpComesFromTheRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := a.Run(context.Background())
+	res, _ := a.Run(context.Background())
+	r := res.Reply
 	for _, verb := range []string{"help", "create", "verify", "delete", "unlink", "unassign"} {
 		if !strings.Contains(r.Code, verb+" ") {
 			t.Errorf("overview does not list %s:\n%s", verb, r.Code)
 		}
 	}
 	a, _ = reg.Parse("help delete", alice)
-	r, _ = a.Run(context.Background())
+	res, _ = a.Run(context.Background())
+	r = res.Reply
 	if !strings.Contains(r.Code, "/incident delete INCIDENT_ID...") || !strings.Contains(strings.Join(r.Lines, " "), "at most 200") {
 		t.Errorf("help delete = %+v", r)
 	}
@@ -272,5 +301,43 @@ func TestOneOptionMistakeShowsThatOptionOnly(t *testing.T) {
 	_, err = registry(&recorder{}).Parse("create --title t", alice)
 	if !errors.As(err, &ue) || !strings.Contains(ue.Usage, "--description TEXT  details") || !strings.Contains(ue.Usage, "--app APP_ID") {
 		t.Errorf("missing options should show the whole usage:\n%v", err)
+	}
+}
+
+// The lifecycle verbs send COC the step, the ticket and the operator, and
+// resolve sends its cause, solution, type and interruption.
+func TestTicketLifecycleVerbs(t *testing.T) {
+	rec := &recorder{}
+	reg := registry(rec)
+	for _, tc := range []struct {
+		line string
+		want vendors.TicketOp
+	}{
+		{"accept IM1", vendors.TicketOp{Step: vendors.Accept, Ticket: "IM1", Operator: "op-1"}},
+		{`resolve IM1 --cause "disk full" --solution "rotated logs" --type reliability --interrupted yes`,
+			vendors.TicketOp{Step: vendors.Resolve, Ticket: "IM1", Operator: "op-1", Type: "inc_type_p_reliability_issues", ServiceInterrupt: true, Cause: "disk full", Solution: "rotated logs"}},
+		{"verify IM1 --result fail --comment back", vendors.TicketOp{Step: vendors.Verify, Ticket: "IM1", Operator: "op-1", Passed: false, Comment: "back"}},
+		{"verify IM1 --pass --comment ok", vendors.TicketOp{Step: vendors.Verify, Ticket: "IM1", Operator: "op-1", Passed: true, Comment: "ok"}},
+	} {
+		a, err := reg.Parse(tc.line, alice)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if a.Destructive() {
+			t.Errorf("%q asks for confirmation", tc.line)
+		}
+		res, err := a.Run(context.Background())
+		if err != nil {
+			t.Fatalf("%q: %v", tc.line, err)
+		}
+		if !reflect.DeepEqual(rec.handled, tc.want) {
+			t.Errorf("%q sent %+v, want %+v", tc.line, rec.handled, tc.want)
+		}
+		if !res.Reply.Public || !strings.Contains(res.Reply.Title, "Ticket IM1") {
+			t.Errorf("%q reply = %+v", tc.line, res.Reply)
+		}
+	}
+	if _, err := reg.Parse("verify IM1 --pass --result pass", alice); err == nil {
+		t.Error("--pass with --result was accepted")
 	}
 }

@@ -5,21 +5,21 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-func helpVerb() *verb {
-	return &verb{
-		name:    "help",
-		args:    "[COMMAND]",
-		summary: "Show the commands, or the details of one.",
+func helpVerb() *Verb {
+	return &Verb{
+		Name:    "help",
+		Args:    []Arg{{Name: "command", Placeholder: "COMMAND", Description: "The command to explain", MaxLen: 32}},
+		Summary: "Show the commands, or the details of one.",
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			if len(in.positional) == 0 {
-				return helpAction{text: r.overviewReply()}, nil
+				return helpAction{text: overviewReply()}, nil
 			}
-			v := r.lookup(strings.ToLower(in.positional[0]))
+			v := lookup(strings.ToLower(in.positional[0]))
 			if v == nil {
-				return nil, fmt.Errorf("there is no command %s. %s", quoteShort(in.positional[0]), r.verbList())
+				return nil, fmt.Errorf("there is no command %s. %s", quoteShort(in.positional[0]), verbList())
 			}
 			return helpAction{text: v.helpReply()}, nil
 		},
@@ -28,47 +28,44 @@ func helpVerb() *verb {
 
 type helpAction struct{ text reply.Reply }
 
-func (helpAction) Destructive() bool                          { return false }
-func (helpAction) Summary() Summary                           { return Summary{Verb: "help"} }
-func (h helpAction) Run(context.Context) (reply.Reply, error) { return h.text, nil }
+func (helpAction) Destructive() bool                     { return false }
+func (helpAction) Summary() Summary                      { return Summary{Verb: "help"} }
+func (h helpAction) Run(context.Context) (Result, error) { return Result{Reply: h.text}, nil }
 
-func (r *Registry) verbList() string {
+func verbList() string {
 	var names []string
-	for _, v := range r.verbs {
-		names = append(names, v.name)
+	for _, v := range allVerbs {
+		names = append(names, v.Name)
 	}
 	return "The commands are: " + strings.Join(names, ", ") + "."
 }
 
 // overview is the short usage of every verb, one per line.
-func (r *Registry) overview() string {
+func overview() string {
 	var lines []string
-	for _, v := range r.verbs {
+	for _, v := range allVerbs {
 		lines = append(lines, v.synopsis())
 	}
 	return strings.Join(lines, "\n")
 }
 
-func (r *Registry) overviewReply() reply.Reply {
-	lines := []string{"Destructive commands (delete, unlink, unassign) show exactly what will change and wait for Confirm."}
+func overviewReply() reply.Reply {
+	var destructive []string
 	var table []string
-	for _, v := range r.verbs {
-		table = append(table, fmt.Sprintf("%-9s %s", v.name, v.summary))
+	for _, v := range allVerbs {
+		table = append(table, fmt.Sprintf("%-9s %s", v.Name, v.Summary))
+		if v.Destructive {
+			destructive = append(destructive, v.Name)
+		}
 	}
-	lines = append(lines, "`/incident help COMMAND` shows a command's options and an example.")
+	lines := []string{
+		"Destructive commands (" + strings.Join(destructive, ", ") + ") show exactly what will change and wait for Confirm.",
+		"`/incident help COMMAND` shows a command's options and an example.",
+	}
 	return reply.Reply{Title: "incidentbot commands", Lines: lines, Code: strings.Join(table, "\n")}
 }
 
-func (v *verb) helpReply() reply.Reply {
-	lines := append([]string{v.summary}, v.details...)
-	return reply.Reply{Title: "/incident " + v.name, Lines: lines, Code: v.usage()}
-}
-
-// Usage is the synopsis and options of a verb, for error messages outside
-// this package (an empty string for an unknown verb).
-func (r *Registry) Usage(verbName string) string {
-	if v := r.lookup(verbName); v != nil {
-		return v.usage()
-	}
-	return r.overview()
+func (v *Verb) helpReply() reply.Reply {
+	lines := append([]string{v.Summary}, v.Details...)
+	return reply.Reply{Title: "/incident " + v.Name, Lines: lines, Code: v.usage()}
 }

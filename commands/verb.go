@@ -5,31 +5,9 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/incidentbot/incidentbot/vendors"
 )
-
-// verb is one entry of the registry: its grammar, its help, and how to
-// build its Action.
-type verb struct {
-	name        string
-	args        string // positional part of the usage, e.g. "INCIDENT_ID..."
-	summary     string
-	details     []string // extra help lines
-	flags       []flag
-	examples    []string
-	vendor      string
-	destructive bool
-	build       func(r *Registry, in args, c Caller) (Action, error)
-}
-
-// flag is one --option of a verb.
-type flag struct {
-	name     string // without dashes
-	value    string // placeholder in usage; empty for a switch (--pass)
-	help     string
-	required bool
-	maxLen   int      // in characters; 0 means the default of 255
-	choices  *choices // fixed values with aliases
-}
 
 // args is what the parser collected.
 type args struct {
@@ -38,12 +16,11 @@ type args struct {
 	switches   map[string]bool
 }
 
-const defaultMaxLen = 255
-
-// parseArgs reads positional words and --flags (as "--flag value" or
-// "--flag=value") and checks what can be checked without the verb's logic:
-// unknown, repeated or empty flags, missing required ones, lengths, choices.
-func (v *verb) parseArgs(words []string) (args, error) {
+// parseArgs reads positional words and --options (as "--name value" or
+// "--name=value") and checks what can be checked without the verb's logic:
+// unknown, repeated or empty options, missing required ones, lengths,
+// choices.
+func (v *Verb) parseArgs(words []string) (args, error) {
 	in := args{values: map[string]string{}, switches: map[string]bool{}}
 	var missing []string
 	for i := 0; i < len(words); i++ {
@@ -57,50 +34,46 @@ func (v *verb) parseArgs(words []string) (args, error) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(w, "--"), "=")
-		f := v.flag(name)
+		f := v.Option(name)
 		if f == nil {
-			return in, fmt.Errorf("%s has no option --%s.%s", v.name, name, v.suggest(name))
+			return in, fmt.Errorf("%s has no option --%s.%s", v.Name, name, v.suggest())
 		}
-		if _, dup := in.values[f.name]; dup || in.switches[f.name] {
-			return in, fieldErrorf(f.name, "--%s is given twice.", f.name)
+		if _, dup := in.values[f.Name]; dup || in.switches[f.Name] {
+			return in, fieldErrorf(f.Name, "--%s is given twice.", f.Name)
 		}
-		if f.value == "" {
+		if f.Switch() {
 			if hasValue {
-				return in, fieldErrorf(f.name, "--%s takes no value.", f.name)
+				return in, fieldErrorf(f.Name, "--%s takes no value.", f.Name)
 			}
-			in.switches[f.name] = true
+			in.switches[f.Name] = true
 			continue
 		}
 		if !hasValue {
-			if i+1 >= len(words) || (strings.HasPrefix(words[i+1], "--") && v.flag(strings.TrimPrefix(words[i+1], "--")) != nil) {
-				return in, fieldErrorf(f.name, "--%s needs a value (%s).", f.name, f.value)
+			if i+1 >= len(words) || (strings.HasPrefix(words[i+1], "--") && v.Option(strings.TrimPrefix(words[i+1], "--")) != nil) {
+				return in, fieldErrorf(f.Name, "--%s needs a value (%s).", f.Name, f.Placeholder)
 			}
 			i++
 			value = words[i]
 		}
 		value = strings.TrimSpace(value)
 		if value == "" {
-			return in, fieldErrorf(f.name, "--%s is empty: give it a %s.", f.name, strings.ToLower(f.value))
+			return in, fieldErrorf(f.Name, "--%s is empty: give it a %s.", f.Name, strings.ToLower(f.Placeholder))
 		}
-		limit := f.maxLen
-		if limit == 0 {
-			limit = defaultMaxLen
-		}
-		if n := utf8.RuneCountInString(value); n > limit {
-			return in, fieldErrorf(f.name, "--%s is %d characters long; the limit is %d.", f.name, n, limit)
+		if n := utf8.RuneCountInString(value); n > f.Limit() {
+			return in, fieldErrorf(f.Name, "--%s is %d characters long; the limit is %d.", f.Name, n, f.Limit())
 		}
 		if f.choices != nil {
 			canonical, ok := f.choices.resolve(value)
 			if !ok {
-				return in, fieldErrorf(f.name, "--%s %s is not one of the choices: %s.", f.name, quoteShort(value), f.choices.describe())
+				return in, fieldErrorf(f.Name, "--%s %s is not one of the choices: %s.", f.Name, quoteShort(value), f.choices.describe())
 			}
 			value = canonical
 		}
-		in.values[f.name] = value
+		in.values[f.Name] = value
 	}
-	for _, f := range v.flags {
-		if f.required && in.values[f.name] == "" && !in.switches[f.name] {
-			missing = append(missing, "--"+f.name)
+	for _, f := range v.Options {
+		if f.Required && in.values[f.Name] == "" && !in.switches[f.Name] {
+			missing = append(missing, "--"+f.Name)
 		}
 	}
 	if len(missing) > 0 {
@@ -109,19 +82,10 @@ func (v *verb) parseArgs(words []string) (args, error) {
 	return in, nil
 }
 
-func (v *verb) flag(name string) *flag {
-	for i := range v.flags {
-		if v.flags[i].name == name {
-			return &v.flags[i]
-		}
-	}
-	return nil
-}
-
-func (v *verb) suggest(name string) string {
+func (v *Verb) suggest() string {
 	var names []string
-	for _, f := range v.flags {
-		names = append(names, "--"+f.name)
+	for _, f := range v.Options {
+		names = append(names, "--"+f.Name)
 	}
 	if len(names) == 0 {
 		return " It takes no options."
@@ -130,41 +94,45 @@ func (v *verb) suggest(name string) string {
 }
 
 // usage is the verb's one-line synopsis followed by its options.
-func (v *verb) usage() string {
+func (v *Verb) usage() string {
 	var b strings.Builder
 	b.WriteString(v.synopsis())
-	for _, f := range v.flags {
+	for _, f := range v.Options {
 		b.WriteString("\n" + f.helpLine())
 	}
-	for _, e := range v.examples {
+	for _, e := range v.Examples {
 		b.WriteString("\nexample: " + e)
 	}
 	return b.String()
 }
 
-func (f *flag) helpLine() string {
-	line := "  --" + f.name
-	if f.value != "" {
-		line += " " + f.value
+func (f *Option) helpLine() string {
+	line := "  --" + f.Name
+	if f.Placeholder != "" {
+		line += " " + f.Placeholder
 	}
-	line += "  " + f.help
+	line += "  " + f.Help
 	if f.choices != nil {
 		line += " (" + f.choices.describe() + ")"
 	}
 	return line
 }
 
-func (v *verb) synopsis() string {
-	parts := []string{"/incident", v.name}
-	if v.args != "" {
-		parts = append(parts, v.args)
-	}
-	for _, f := range v.flags {
-		s := "--" + f.name
-		if f.value != "" {
-			s += " " + f.value
+func (v *Verb) synopsis() string {
+	parts := []string{"/incident", v.Name}
+	for _, a := range v.Args {
+		if a.Required {
+			parts = append(parts, a.Placeholder)
+		} else {
+			parts = append(parts, "["+a.Placeholder+"]")
 		}
-		if !f.required {
+	}
+	for _, f := range v.Options {
+		s := "--" + f.Name
+		if f.Placeholder != "" {
+			s += " " + f.Placeholder
+		}
+		if !f.Required {
 			s = "[" + s + "]"
 		}
 		parts = append(parts, s)
@@ -174,9 +142,7 @@ func (v *verb) synopsis() string {
 
 // choices is a fixed set of API values, each with friendly aliases.
 type choices struct {
-	values  []choice
-	pattern func(string) bool // accepts API values not in the list, if set
-	note    string            // said after the list when pattern is set
+	values []choice
 }
 
 type choice struct {
@@ -185,15 +151,21 @@ type choice struct {
 	label   string
 }
 
+// fromVendor makes choices of a vendor's documented values, with aliases.
+func fromVendor(values []vendors.Choice, aliases map[string][]string) *choices {
+	c := &choices{}
+	for _, v := range values {
+		c.values = append(c.values, choice{value: v.Value, aliases: aliases[v.Value], label: v.Label})
+	}
+	return c
+}
+
 func (c *choices) resolve(s string) (string, bool) {
 	lower := strings.ToLower(s)
 	for _, ch := range c.values {
 		if lower == ch.value || slices.Contains(ch.aliases, lower) {
 			return ch.value, true
 		}
-	}
-	if c.pattern != nil && c.pattern(s) {
-		return s, true
 	}
 	return "", false
 }
@@ -207,11 +179,16 @@ func (c *choices) describe() string {
 			parts = append(parts, ch.value)
 		}
 	}
-	s := strings.Join(parts, ", ")
-	if c.note != "" {
-		s += ", " + c.note
+	return strings.Join(parts, ", ")
+}
+
+func (c *choices) label(value string) string {
+	for _, ch := range c.values {
+		if ch.value == value {
+			return ch.label
+		}
 	}
-	return s
+	return value
 }
 
 // Choice is one fixed value offered to a chat form (a select menu, a
@@ -219,12 +196,17 @@ func (c *choices) describe() string {
 type Choice struct {
 	Value string // the API value
 	Label string // what a responder reads
+	Alias string // the short word a responder types ("p2"), else Value
 }
 
 func (c *choices) list() []Choice {
 	var out []Choice
 	for _, ch := range c.values {
-		out = append(out, Choice{Value: ch.value, Label: ch.label})
+		alias := ch.value
+		if len(ch.aliases) > 0 {
+			alias = ch.aliases[0]
+		}
+		out = append(out, Choice{Value: ch.value, Label: ch.label, Alias: alias})
 	}
 	return out
 }

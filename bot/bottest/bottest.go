@@ -83,14 +83,14 @@ func HuaweiDeps(t testing.TB, secmasterURL, cocURL string) commands.Deps {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps.Deleter, deps.Unlinker = sm, sm
+		deps.SecMaster = sm
 	}
 	if cocURL != "" {
 		cc, err := coc.New(settings(cocURL))
 		if err != nil {
 			t.Fatal(err)
 		}
-		deps.Creator, deps.Verifier = cc, cc
+		deps.COC = cc
 	}
 	return deps
 }

@@ -14,13 +14,19 @@ import (
 	"sync"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
+
+// Dispatcher is what the console needs of the bot.
+type Dispatcher interface {
+	Handle(ctx context.Context, req bot.Request) bot.Outcome
+	Press(ctx context.Context, c bot.Click) bot.Outcome
+}
 
 // Console talks to one user on a reader and a writer.
 type Console struct {
-	bot    *bot.Bot
+	bot    Dispatcher
 	in     io.Reader
 	out    io.Writer
 	caller commands.Caller
@@ -32,7 +38,7 @@ type Console struct {
 
 // New returns a console for user on in and out. A non-empty prompt is
 // printed before each line is read (for an interactive terminal).
-func New(b *bot.Bot, in io.Reader, out io.Writer, user, prompt string) *Console {
+func New(b Dispatcher, in io.Reader, out io.Writer, user, prompt string) *Console {
 	return &Console{bot: b, in: in, out: out, prompt: prompt,
 		caller: commands.Caller{Platform: "console", UserID: user, Name: user}}
 }
@@ -86,28 +92,33 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 			c.print(reply.Reply{Tone: reply.Info, Title: "Nothing is waiting for confirmation."})
 			return true
 		}
-		click := bot.Click{Caller: c.caller, Channel: "console", Token: token}
-		var o bot.Outcome
+		kind := reply.Cancel
 		if strings.EqualFold(word, "confirm") {
-			o = c.bot.Confirm(ctx, click)
-		} else {
-			o = c.bot.Cancel(ctx, click)
+			kind = reply.Confirm
 		}
+		o := c.bot.Press(ctx, bot.Click{Caller: c.caller, Channel: Channel, Press: reply.Press{Kind: kind, Value: token}})
 		if !o.Notice {
 			c.forget(token)
 		}
 		c.show(ctx, o)
 	default:
-		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: "console", Text: line, OnExpiry: func(r reply.Reply) { c.print(r) }})
-		if o.Pending != nil {
+		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: Channel, Text: line})
+		if o.Token != "" {
 			c.mu.Lock()
-			c.pending = append(c.pending, o.Pending.Token)
+			c.pending = append(c.pending, o.Token)
 			c.mu.Unlock()
 		}
 		c.show(ctx, o)
 	}
 	return true
 }
+
+// Channel is the console's channel name in audit lines.
+const Channel = "console"
+
+// Update prints a reply that replaces an earlier one (an expired
+// confirmation): the bot's Updater for the console.
+func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r) }
 
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
@@ -165,29 +176,35 @@ func Render(r reply.Reply) string {
 	}
 	for _, l := range r.Lists {
 		fmt.Fprintf(&b, "  %s:\n", l.Label)
-		for i, item := range l.Items {
-			if i == maxListed {
-				fmt.Fprintf(&b, "    … and %d more\n", len(l.Items)-maxListed)
-				break
+		b.WriteString(reply.Shorten(l.Items, maxListed, 1<<20, func(it reply.Item) string {
+			if it.Note != "" {
+				return "    - " + it.ID + ": " + it.Note
 			}
-			fmt.Fprintf(&b, "    - %s\n", item)
-		}
+			return "    - " + it.ID
+		}))
+		b.WriteString("\n")
 	}
 	if r.Code != "" {
 		for _, l := range strings.Split(r.Code, "\n") {
 			fmt.Fprintf(&b, "    %s\n", l)
 		}
 	}
-	var buttons []string
+	var buttons, next []string
 	var token string
 	for _, btn := range r.Buttons {
-		if btn.Action == reply.Confirm || btn.Action == reply.Cancel {
+		switch btn.Press.Kind {
+		case reply.Confirm, reply.Cancel:
 			buttons = append(buttons, "["+btn.Label+"]")
-			token = btn.Value
+			token = btn.Press.Value
+		case reply.Form: // a card's next steps, as the commands that take them
+			next = append(next, btn.Press.Verb+" "+btn.Press.Value)
 		}
 	}
 	if len(buttons) > 0 {
 		fmt.Fprintf(&b, "  %s  type confirm or cancel (token %s)\n", strings.Join(buttons, " "), token)
+	}
+	if len(next) > 0 {
+		fmt.Fprintf(&b, "  Next: %s (help shows each one's options)\n", strings.Join(next, " · "))
 	}
 	if r.Footer != "" {
 		fmt.Fprintf(&b, "  (%s)\n", r.Footer)

@@ -1,55 +1,90 @@
 package discord
 
 import (
+	"slices"
+
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-// Command is the /incident application command. Its subcommand and option
-// names are part of the bot's interface.
+// Discord's limits for application commands and modals.
+const (
+	maxDescription     = 100
+	maxOptionLength    = 6000
+	maxModalInputs     = 5
+	maxModalTitle      = 45
+	maxInputLabel      = 45
+	maxInputLength     = 4000
+	maxInputHolder     = 100
+	commandName        = "incident"
+	commandDescription = "Incident actions; anything destructive asks for confirmation"
+)
+
+// Command is the /incident application command, generated from the verb
+// schema: one subcommand per verb, its arguments and its options (those a
+// verb's modal does not ask for) with their choices and limits.
 func Command() *discordgo.ApplicationCommand {
-	str := discordgo.ApplicationCommandOptionString
-	sub := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommandOption {
-		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: name, Description: desc, Options: opts}
-	}
-	opt := func(t discordgo.ApplicationCommandOptionType, name, desc string, required bool, maxLen int, choices ...commands.Choice) *discordgo.ApplicationCommandOption {
-		o := &discordgo.ApplicationCommandOption{Type: t, Name: name, Description: desc, Required: required, MaxLength: maxLen}
-		for _, c := range choices {
-			o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c.Label, Value: c.Value})
+	var subs []*discordgo.ApplicationCommandOption
+	for _, v := range commands.Verbs() {
+		sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: v.Name,
+			Description: reply.Cut(v.Summary, maxDescription)}
+		for _, a := range v.Args {
+			sub.Options = append(sub.Options, stringOption(a.Name, a.Description, a.Required, a.MaxLen, a.Choices))
 		}
-		return o
-	}
-	var verbs []commands.Choice
-	for _, v := range []string{"create", "verify", "delete", "unlink", "unassign"} {
-		verbs = append(verbs, commands.Choice{Value: v, Label: v})
+		inModal := modalOptions(v, true)
+		for _, o := range v.Options {
+			if o.Switch() || slices.ContainsFunc(inModal, func(m commands.Option) bool { return m.Name == o.Name }) {
+				continue
+			}
+			sub.Options = append(sub.Options, stringOption(o.Name, o.Help, o.Required, o.Limit(), o.Choices()))
+		}
+		// Discord wants required options first.
+		slices.SortStableFunc(sub.Options, func(a, b *discordgo.ApplicationCommandOption) int {
+			switch {
+			case a.Required == b.Required:
+				return 0
+			case a.Required:
+				return -1
+			}
+			return 1
+		})
+		subs = append(subs, sub)
 	}
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
-	return &discordgo.ApplicationCommand{
-		Name:        "incident",
-		Description: "Incident actions; anything destructive asks for confirmation",
-		Contexts:    &contexts,
-		Options: []*discordgo.ApplicationCommandOption{
-			sub("help", "Show the commands, or the details of one",
-				opt(str, "command", "The command to explain", false, 0, verbs...)),
-			sub("create", "Create a COC incident ticket (a form asks for title, description and application)",
-				opt(str, "level", "Severity", true, 0, commands.Levels()...),
-				opt(str, "type", "Incident type", true, 0, commands.Types()...),
-				opt(discordgo.ApplicationCommandOptionBoolean, "interrupted", "Is the service interrupted?", true, 0),
-				opt(str, "source", "Where it came from (default: manual)", false, 0, commands.Sources()...),
-				opt(str, "scene", "Scheduling scene, with role, instead of an owner", false, 255),
-				opt(str, "role", "Scheduling role, with scene", false, 255)),
-			sub("verify", "Record whether a ticket's fix passed verification",
-				opt(str, "ticket", "Ticket number, e.g. IM202403221515060171753781", true, 255),
-				opt(str, "result", "Did the fix hold?", true, 0, commands.Choice{Value: "pass", Label: "pass"}, commands.Choice{Value: "fail", Label: "fail"}),
-				opt(str, "comment", "What you checked", false, commands.MaxComment)),
-			sub("delete", "Delete SecMaster incidents (asks for confirmation)",
-				opt(str, "ids", "Incident IDs, separated by spaces or commas", true, 6000)),
-			sub("unlink", "Unlink alerts from a SecMaster incident (asks for confirmation)",
-				opt(str, "incident", "The incident's ID", true, 128),
-				opt(str, "alerts", "Alert IDs, separated by spaces or commas", true, 6000)),
-			sub("unassign", "Remove user assignments from Coralogix incidents (asks for confirmation)",
-				opt(str, "ids", "Incident IDs, separated by spaces or commas", true, 6000)),
-		},
+	return &discordgo.ApplicationCommand{Name: commandName, Description: commandDescription, Contexts: &contexts, Options: subs}
+}
+
+func stringOption(name, desc string, required bool, maxLen int, choices []commands.Choice) *discordgo.ApplicationCommandOption {
+	o := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: name,
+		Description: reply.Cut(desc, maxDescription), Required: required}
+	if len(choices) == 0 {
+		o.MaxLength = min(maxLen, maxOptionLength)
 	}
+	for _, c := range choices {
+		o.Choices = append(o.Choices, &discordgo.ApplicationCommandOptionChoice{Name: reply.Cut(c.Label, maxDescription), Value: c.Value})
+	}
+	return o
+}
+
+// modalOptions are the options a verb's modal asks for. Opened from the
+// slash command, it asks the form's free text (choices are command
+// options, where Discord offers them as a list); opened from a card's
+// button, it asks the whole form. A modal holds at most five inputs.
+func modalOptions(v commands.Verb, fromCommand bool) []commands.Option {
+	if fromCommand && !v.HasRequiredText() {
+		return nil
+	}
+	var out []commands.Option
+	for _, o := range v.FormOptions() {
+		if len(out) == maxModalInputs {
+			break
+		}
+		if fromCommand && o.Choices() != nil {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }

@@ -17,25 +17,26 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-const (
-	maxBody = 512 << 10
-	// maxRateLimitWait is the longest we wait out one Discord 429. Longer,
-	// and we give up: a responder's result must not hang for minutes.
-	maxRateLimitWait  = 10 * time.Second
-	maxRateLimitTries = 3
-)
+const maxBody = 512 << 10
+
+// Dispatcher is what the adapter needs of the bot.
+type Dispatcher interface {
+	Handle(ctx context.Context, req bot.Request) bot.Outcome
+	Press(ctx context.Context, c bot.Click) bot.Outcome
+	InternalError(ctx context.Context, msg string, err error, attrs ...any) reply.Reply
+}
 
 // Options configure an Adapter.
 type Options struct {
-	Bot       *bot.Bot
+	Bot       Dispatcher
 	BotToken  string // for the gateway and command registration
 	AppID     string
 	GuildID   string // register the command in this guild only (instant); global when empty
@@ -46,14 +47,14 @@ type Options struct {
 
 // Adapter serves one Discord application.
 type Adapter struct {
-	bot       *bot.Bot
+	bot       Dispatcher
 	session   *discordgo.Session
 	appID     string
 	guildID   string
 	publicKey ed25519.PublicKey
 	log       *slog.Logger
 	forms     *formStore
-	running   sync.WaitGroup
+	work      *bot.Background // work started after an initial response
 }
 
 // New returns an Adapter. It makes no network call.
@@ -82,7 +83,8 @@ func New(o Options) (*Adapter, error) {
 		}
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
-	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: newFormStore()}
+	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: newFormStore(),
+		work: bot.NewBackground(64)}
 	if o.PublicKey != "" {
 		key, err := hex.DecodeString(o.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {
@@ -100,7 +102,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 }
 
 // Wait blocks until work started after an initial response has finished.
-func (a *Adapter) Wait() { a.running.Wait() }
+func (a *Adapter) Wait() { a.work.Wait() }
 
 // RegisterCommands overwrites the application's commands with /incident:
 // idempotent, guild-scoped when a guild is set.
@@ -140,7 +142,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	resp, after := a.handle(r.Context(), &i)
 	// Count the work before answering, so Wait (a graceful stop) cannot miss
 	// it; start it after the answer is flushed, so edits follow the response.
-	start := a.track(after)
+	start := a.work.Later(after)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)
 	if f, ok := w.(http.Flusher); ok {
@@ -167,7 +169,7 @@ func (a *Adapter) signed(h http.Header, body []byte) bool {
 func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	ctx := context.Background()
 	resp, after := a.handle(ctx, ic.Interaction)
-	start := a.track(after)
+	start := a.work.Later(after)
 	if err := a.rest(ctx, func() error { return a.session.InteractionRespond(ic.Interaction, resp) }); err != nil {
 		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)
 	}
@@ -180,34 +182,21 @@ func (a *Adapter) OnInteractionCreate(ic *discordgo.InteractionCreate) {
 	a.onInteractionCreate(a.session, ic)
 }
 
-// track counts f as running work now and returns the func that starts it.
-func (a *Adapter) track(f func(ctx context.Context)) (start func()) {
-	if f == nil {
-		return func() {}
-	}
-	a.running.Add(1)
-	return func() {
-		go func() {
-			defer a.running.Done()
-			f(context.Background())
-		}()
-	}
-}
-
-// rest runs a REST call, waiting out a 429 at most maxRateLimitTries times
-// and never longer than maxRateLimitWait at a time.
+// rest runs a REST call, waiting out 429s as bot.RateLimits allows
+// (discordgo on its own would wait without limit).
 func (a *Adapter) rest(ctx context.Context, call func() error) error {
-	for attempt := 1; ; attempt++ {
+	for tries := 1; ; tries++ {
 		err := call()
 		var rl *discordgo.RateLimitError
 		if !errors.As(err, &rl) {
 			return err
 		}
-		if attempt >= maxRateLimitTries || rl.RetryAfter > maxRateLimitWait {
-			return fmt.Errorf("discord rate limit: gave up after %d tries (retry after %s): %w", attempt, rl.RetryAfter, err)
+		wait, again := bot.RateLimits.Wait(tries, rl.RetryAfter)
+		if !again {
+			return fmt.Errorf("discord rate limit: gave up after %d tries (retry after %s): %w", tries, rl.RetryAfter, err)
 		}
 		select {
-		case <-time.After(rl.RetryAfter):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}

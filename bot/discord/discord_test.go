@@ -369,11 +369,12 @@ func TestVerifyInlineAndFromTheCard(t *testing.T) {
 	if _, resp := f.send(t, slash("v1", "U-ALICE", "verify", map[string]any{"ticket": "IM1", "result": "pass", "comment": "green"}), nil); resp["type"] != float64(5) {
 		t.Fatalf("verify = %v, want deferred", resp)
 	}
-	_, resp := f.send(t, click("v2", "U-BOB", "verify:IM2"), nil)
-	if resp["type"] != float64(9) || !strings.HasPrefix(resp["data"].(map[string]any)["custom_id"].(string), "verifyform:IM2") {
+	_, resp := f.send(t, click("v2", "U-BOB", "form:verify:IM2"), nil)
+	if resp["type"] != float64(9) || !strings.HasPrefix(resp["data"].(map[string]any)["custom_id"].(string), "modal:verify:") ||
+		resp["data"].(map[string]any)["title"] != "Verify IM2" {
 		t.Fatalf("Verify button = %v, want the verify modal", resp)
 	}
-	f.send(t, modalSubmit("v3", "verifyform:IM2", map[string]string{"result": "Fail", "comment": "5xx back"}), nil)
+	f.send(t, modalSubmit("v3", resp["data"].(map[string]any)["custom_id"].(string), map[string]string{"result": "Fail", "comment": "5xx back"}), nil)
 	f.adapter.Wait()
 	reqs := f.coc.Requests()
 	if len(reqs) != 2 {
@@ -453,7 +454,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 			subs[sub["name"].(string)] = append(subs[sub["name"].(string)], o.(map[string]any)["name"].(string))
 		}
 	}
-	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids", "unlink": "incident,alerts", "unassign": "ids"} {
+	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids", "unlink": "incident,alerts,from,to", "unassign": "ids"} {
 		if strings.Join(subs[sub], ",") != want {
 			t.Errorf("%s options = %v, want %s", sub, subs[sub], want)
 		}

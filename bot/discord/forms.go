@@ -3,75 +3,73 @@ package discord
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/patrickmn/go-cache"
 
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-// Modal custom ID prefixes.
-const (
-	formCreate = "createform"
-	formVerify = "verifyform"
-)
+// modalPrefix starts a modal's custom ID: "modal:VERB:KEY".
+const modalPrefix = "modal:"
 
-// createInputs are the create form's text inputs, named after the create
-// command's options; the rest come from the slash command's options.
-var createInputs = []string{"title", "description", "app", "assignee", "region"}
-
-// formStore keeps a create command's options while its modal is open:
-// they do not fit in a 100-character custom ID. Forms are abandoned
-// silently, so entries expire.
+// formStore keeps what a form already knows (the slash command's options,
+// the ticket a card is about) while its modal is open: it would not fit in
+// a 100-character custom ID. Forms are abandoned silently, so entries
+// expire.
 type formStore struct{ c *cache.Cache }
 
 func newFormStore() *formStore { return &formStore{c: cache.New(15*time.Minute, time.Minute)} }
 
-func (f *formStore) put(preset []string) string {
+func (f *formStore) put(values map[string]string) string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	key := hex.EncodeToString(b[:])
-	f.c.SetDefault(key, preset)
+	f.c.SetDefault(key, values)
 	return key
 }
 
-func (f *formStore) take(key string) ([]string, bool) {
+func (f *formStore) take(key string) (map[string]string, bool) {
 	v, ok := f.c.Get(key)
 	if !ok {
 		return nil, false
 	}
 	f.c.Delete(key)
-	return v.([]string), true
+	return v.(map[string]string), true
 }
 
-func input(id, label string, style discordgo.TextInputStyle, required bool, maxLen int, placeholder string) discordgo.MessageComponent {
-	return discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
-		CustomID: id, Label: label, Style: style, Required: required, MaxLength: maxLen, Placeholder: placeholder,
-	}}}
-}
-
-func createModal(key string) *discordgo.InteractionResponseData {
-	return &discordgo.InteractionResponseData{
-		CustomID: formCreate + ":" + key,
-		Title:    "Create incident",
-		Components: []discordgo.MessageComponent{
-			input("title", "Title", discordgo.TextInputShort, true, commands.MaxTitle, "DB down in eu-west"),
-			input("description", "Description", discordgo.TextInputParagraph, true, commands.MaxDescription, "What is happening, since when, who is affected"),
-			input("app", "Application ID", discordgo.TextInputShort, true, 255, "ID of the COC application"),
-			input("assignee", "Owner (cloud user ID), unless scene and role were given", discordgo.TextInputShort, false, 255, ""),
-			input("region", "Region (needed to start a war room)", discordgo.TextInputShort, false, 255, "cn-north-4"),
-		},
+// modal renders a verb's form as a Discord modal: text inputs only, so a
+// choice is typed, with its words as the placeholder.
+func modal(v commands.Verb, key string, fields []commands.Option, object string) *discordgo.InteractionResponseData {
+	title := v.FormTitle
+	if object != "" {
+		title += " " + object
 	}
-}
-
-func verifyModal(ticket string) *discordgo.InteractionResponseData {
+	var rows []discordgo.MessageComponent
+	for _, o := range fields {
+		style := discordgo.TextInputShort
+		if o.Long {
+			style = discordgo.TextInputParagraph
+		}
+		hint := o.Hint
+		if choices := o.Choices(); choices != nil {
+			var words []string
+			for _, c := range choices {
+				words = append(words, c.Alias)
+			}
+			hint = strings.Join(words, " or ")
+		}
+		rows = append(rows, discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.TextInput{
+			CustomID: o.Name, Label: o.Label, Style: style, Required: o.Required,
+			MaxLength: min(o.Limit(), maxInputLength), Placeholder: reply.Cut(hint, maxInputHolder),
+		}}})
+	}
 	return &discordgo.InteractionResponseData{
-		CustomID: clip(formVerify+":"+ticket, maxCustomID),
-		Title:    cut("Verify "+ticket, 45),
-		Components: []discordgo.MessageComponent{
-			input("result", "Result: pass or fail", discordgo.TextInputShort, true, 4, "pass"),
-			input("comment", "Comment", discordgo.TextInputParagraph, false, commands.MaxComment, "What you checked"),
-		},
+		CustomID:   reply.Clip(modalPrefix+v.Name+":"+key, maxCustomID),
+		Title:      reply.Cut(title, maxModalTitle),
+		Components: rows,
 	}
 }

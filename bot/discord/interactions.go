@@ -3,111 +3,113 @@ package discord
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // handle turns an interaction into its initial response, and the work to do
 // once that response is sent (nil when there is none).
 func (a *Adapter) handle(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context)) {
-	switch i.Type {
-	case discordgo.InteractionPing:
+	if i.Type == discordgo.InteractionPing {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong}, nil
+	}
+	who, ok := caller(i)
+	if !ok {
+		return say(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: this interaction does not say who sent it."}), nil
+	}
+	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
-		return a.command(ctx, i)
+		return a.command(ctx, i, who)
 	case discordgo.InteractionMessageComponent:
-		return a.component(ctx, i)
+		return a.component(ctx, i, who)
 	case discordgo.InteractionModalSubmit:
-		return a.modalSubmit(ctx, i)
+		return a.modalSubmit(ctx, i, who)
 	}
 	return say(reply.Reply{Tone: reply.Failure, Title: "This kind of interaction is not supported."}), nil
 }
 
-// caller is who acted: Member.User in a guild, User in a DM.
-func caller(i *discordgo.Interaction) commands.Caller {
+// caller is who acted: Member.User in a guild, User in a DM. An
+// interaction that names nobody is refused: "unknown" must never be able
+// to confirm another "unknown"'s action.
+func caller(i *discordgo.Interaction) (commands.Caller, bool) {
 	u := i.User
 	if i.Member != nil && i.Member.User != nil {
 		u = i.Member.User
 	}
-	if u == nil {
-		return commands.Caller{Platform: "discord", UserID: "unknown", Name: "unknown"}
+	if u == nil || u.ID == "" {
+		return commands.Caller{}, false
 	}
 	name := u.GlobalName
 	if name == "" {
 		name = u.Username
 	}
-	return commands.Caller{Platform: "discord", UserID: u.ID, Name: name}
+	return commands.Caller{Platform: "discord", UserID: u.ID, Name: name}, true
 }
 
 func say(r reply.Reply) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: message(r)}
 }
 
-// command handles /incident <subcommand>.
-func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context)) {
+// optionValues reads a subcommand's options as text, whatever type Discord
+// sent them as. Malformed input is an error, never a panic.
+func optionValues(opts []*discordgo.ApplicationCommandInteractionDataOption) (map[string]string, error) {
+	values := map[string]string{}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("an option is empty")
+		}
+		switch v := o.Value.(type) {
+		case string:
+			values[o.Name] = strings.TrimSpace(v)
+		case bool:
+			values[o.Name] = map[bool]string{true: "yes", false: "no"}[v]
+		case float64:
+			values[o.Name] = strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			return nil, fmt.Errorf("option %q has a value of an unexpected kind", reply.Cut(o.Name, 32))
+		}
+	}
+	return values, nil
+}
+
+// command handles /incident <subcommand>: its options become the words
+// of a typed command; a verb whose form asks for text opens its modal.
+func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
 	data := i.ApplicationCommandData()
-	if len(data.Options) == 0 {
-		return a.run(ctx, i, []string{"help"})
+	if len(data.Options) == 0 || data.Options[0] == nil {
+		return a.run(ctx, i, who, []string{}) // no subcommand: the overview
 	}
 	sub := data.Options[0]
-	opts := map[string]*discordgo.ApplicationCommandInteractionDataOption{}
-	for _, o := range sub.Options {
-		opts[o.Name] = o
+	v, ok := commands.Lookup(sub.Name)
+	if !ok {
+		return a.run(ctx, i, who, []string{sub.Name})
 	}
-	get := func(name string) string {
-		if o, ok := opts[name]; ok {
-			if o.Type == discordgo.ApplicationCommandOptionBoolean {
-				if o.BoolValue() {
-					return "yes"
-				}
-				return "no"
-			}
-			return strings.TrimSpace(o.StringValue())
-		}
-		return ""
+	values, err := optionValues(sub.Options)
+	if err != nil {
+		return say(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + ".", Lines: []string{"Use the options Discord offers for /incident " + v.Name + "."}}), nil
 	}
-	words := []string{sub.Name}
-	switch sub.Name {
-	case "help":
-		if c := get("command"); c != "" {
-			words = append(words, c)
+	if fields := modalOptions(v, true); len(fields) > 0 {
+		o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: reply.Press{Kind: reply.Form, Verb: v.Name}})
+		if o.Form == nil {
+			return say(o.Reply), nil
 		}
-	case "create":
-		if err := a.bot.Registry().Configured("create"); err != nil {
-			return say(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + "."}), nil
-		}
-		var preset []string
-		for _, name := range []string{"level", "type", "interrupted", "source", "scene", "role"} {
-			if v := get(name); v != "" {
-				preset = append(preset, "--"+name, v)
-			}
-		}
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: createModal(a.forms.put(preset))}, nil
-	case "verify":
-		words = append(words, get("ticket"), "--"+get("result"))
-		if c := get("comment"); c != "" {
-			words = append(words, "--comment", c)
-		}
-	case "delete", "unassign":
-		words = append(words, strings.Fields(get("ids"))...)
-	case "unlink":
-		words = append(words, get("incident"))
-		words = append(words, strings.Fields(get("alerts"))...)
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(v, a.forms.put(values), fields, "")}, nil
 	}
-	return a.run(ctx, i, words)
+	return a.run(ctx, i, who, v.Words(values))
 }
 
 // run hands words to the bot and answers: inline when nothing is slow, a
 // confirmation for destructive verbs, or a deferred response that the
 // result edits later.
-func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
-	o := a.bot.Handle(ctx, bot.Request{Caller: caller(i), Channel: i.ChannelID, Words: words,
-		OnExpiry: func(r reply.Reply) { a.editOriginal(context.Background(), i, r) }})
+func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who commands.Caller, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i)})
 	if o.Work == nil {
 		return say(o.Reply), nil
 	}
@@ -116,28 +118,26 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, words []str
 	return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
 }
 
-// component handles button presses: Confirm, Cancel, and a card's Verify.
-func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context)) {
-	kind, value, _ := strings.Cut(i.MessageComponentData().CustomID, ":")
-	switch reply.Action(kind) {
-	case reply.Verify:
-		if err := a.bot.Registry().Configured("verify"); err != nil {
-			return say(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + "."}), nil
-		}
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: verifyModal(value)}, nil
-	case reply.Confirm, reply.Cancel:
-	default:
-		return say(reply.Reply{Tone: reply.Failure, Title: "This button is not known to the bot."}), nil
+// component handles button presses: Confirm, Cancel, and a card's buttons.
+func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
+	p, err := reply.ParsePress(i.MessageComponentData().CustomID)
+	if err != nil {
+		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
 	}
-	click := bot.Click{Caller: caller(i), Channel: i.ChannelID, Token: value}
-	var o bot.Outcome
-	if reply.Action(kind) == reply.Confirm {
-		o = a.bot.Confirm(ctx, click)
-	} else {
-		o = a.bot.Cancel(ctx, click)
-	}
-	if o.Notice { // a private note; the confirmation stays as it is
+	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p})
+	switch {
+	case o.Form != nil:
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
+			Data: modal(o.Form.Verb, a.forms.put(o.Form.Values), modalOptions(o.Form.Verb, false), p.Value)}, nil
+	case o.Notice: // a private note; the confirmation stays as it is
 		return say(o.Reply), nil
+	case p.Kind == reply.Form: // a card's button: the card stays, the result follows it
+		if o.Work == nil {
+			return say(o.Reply), nil
+		}
+		deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
+		return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
 	}
 	update := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: message(o.Reply)}
 	update.Data.Flags = 0 // an update keeps the message's own visibility
@@ -147,44 +147,32 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction) (*dis
 	return update, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
 }
 
-// modalSubmit handles the create and verify forms.
-func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction) (*discordgo.InteractionResponse, func(context.Context)) {
+// modalSubmit handles a submitted form: what the form already knew and
+// what was typed become a command's words.
+func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
 	data := i.ModalSubmitData()
-	fields := map[string]string{}
+	rest, ok := strings.CutPrefix(data.CustomID, modalPrefix)
+	verb, key, _ := strings.Cut(rest, ":")
+	v, known := commands.Lookup(verb)
+	if !ok || !known {
+		return say(reply.Reply{Tone: reply.Failure, Title: "This form is not known to the bot."}), nil
+	}
+	values, ok := a.forms.take(key)
+	if !ok {
+		return say(reply.Reply{Tone: reply.Warning, Title: "This form has expired. Nothing was run; run /incident " + v.Name + " again."}), nil
+	}
 	for _, row := range data.Components {
 		r, ok := row.(*discordgo.ActionsRow)
 		if !ok {
 			continue
 		}
 		for _, c := range r.Components {
-			if in, ok := c.(*discordgo.TextInput); ok {
-				fields[in.CustomID] = strings.TrimSpace(in.Value)
+			if in, ok := c.(*discordgo.TextInput); ok && v.Option(in.CustomID) != nil {
+				values[in.CustomID] = strings.TrimSpace(in.Value)
 			}
 		}
 	}
-	kind, value, _ := strings.Cut(data.CustomID, ":")
-	var words []string
-	switch kind {
-	case formCreate:
-		preset, ok := a.forms.take(value)
-		if !ok {
-			return say(reply.Reply{Tone: reply.Warning, Title: "This form has expired. Nothing was run; run /incident create again."}), nil
-		}
-		words = append([]string{"create"}, preset...)
-		for _, name := range createInputs {
-			if v := fields[name]; v != "" {
-				words = append(words, "--"+name, v)
-			}
-		}
-	case formVerify:
-		words = []string{"verify", value, "--" + strings.ToLower(fields["result"])}
-		if c := fields["comment"]; c != "" {
-			words = append(words, "--comment", c)
-		}
-	default:
-		return say(reply.Reply{Tone: reply.Failure, Title: "This form is not known to the bot."}), nil
-	}
-	return a.run(ctx, i, words)
+	return a.run(ctx, i, who, v.Words(values))
 }
 
 // deliver shows a finished result in place of the message it answers and,
@@ -221,4 +209,25 @@ func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, r 
 	if err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err }); err != nil {
 		a.log.Error("telling the user about the rate limit failed", "error", err, "title", r.Title)
 	}
+}
+
+// messageRef names an interaction's message for a later edit: the
+// application ID and the interaction token (a credential; never logged).
+func messageRef(i *discordgo.Interaction) string { return i.AppID + "/" + i.Token }
+
+// UpdateMessage replaces the message of an interaction named by
+// messageRef: the bot's Updater for Discord (an expired confirmation).
+func (a *Adapter) UpdateMessage(ctx context.Context, ref string, r reply.Reply) {
+	appID, token, ok := strings.Cut(ref, "/")
+	if !ok {
+		return
+	}
+	a.editOriginal(ctx, &discordgo.Interaction{AppID: appID, Token: token}, r)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -1,13 +1,11 @@
 package discord
 
 import (
-	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // Discord's message limits.
@@ -54,29 +52,24 @@ func embed(r reply.Reply) *discordgo.MessageEmbed {
 	if r.Code != "" {
 		b.WriteString("```\n" + strings.ReplaceAll(r.Code, "```", "'''") + "\n```")
 	}
-	e := &discordgo.MessageEmbed{Title: cut(r.Title, maxEmbedTitle), Description: cut(strings.TrimSpace(b.String()), maxEmbedDescription), Color: toneColour[r.Tone]}
+	e := &discordgo.MessageEmbed{Title: reply.Cut(r.Title, maxEmbedTitle), Description: reply.Cut(strings.TrimSpace(b.String()), maxEmbedDescription), Color: toneColour[r.Tone]}
 	if r.Footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: cut(r.Footer, maxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: reply.Cut(r.Footer, maxFooter)}
 	}
 	return e
 }
 
+// listText renders a list as bullet lines, shortened with "and N more".
+// A list gets at most a third of the embed, so several fit.
 func listText(l reply.List) string {
-	var b strings.Builder
-	b.WriteString("**" + l.Label + "**")
-	for i, item := range l.Items {
-		if i == maxListed {
-			fmt.Fprintf(&b, "\n…and %d more", len(l.Items)-i)
-			break
+	head := "**" + l.Label + "**"
+	return head + "\n" + reply.Shorten(l.Items, maxListed, maxEmbedDescription/3, func(it reply.Item) string {
+		line := "• " + reply.CodeSpan(it.ID)
+		if it.Note != "" {
+			line += ": " + it.Note
 		}
-		id, reason, hasReason := strings.Cut(item, ": ")
-		if hasReason {
-			fmt.Fprintf(&b, "\n• `%s`: %s", id, reason)
-		} else {
-			fmt.Fprintf(&b, "\n• `%s`", item)
-		}
-	}
-	return b.String()
+		return line
+	})
 }
 
 func components(r reply.Reply) []discordgo.MessageComponent {
@@ -89,24 +82,10 @@ func components(r reply.Reply) []discordgo.MessageComponent {
 		case reply.Primary:
 			style = discordgo.PrimaryButton
 		}
-		buttons = append(buttons, discordgo.Button{Label: btn.Label, Style: style, CustomID: clip(string(btn.Action)+":"+btn.Value, maxCustomID)})
+		buttons = append(buttons, discordgo.Button{Label: btn.Label, Style: style, CustomID: reply.Clip(btn.Press.ID(), maxCustomID)})
 	}
 	if len(buttons) == 0 {
 		return []discordgo.MessageComponent{}
 	}
 	return []discordgo.MessageComponent{discordgo.ActionsRow{Components: buttons}}
-}
-
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }

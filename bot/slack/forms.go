@@ -4,37 +4,35 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-// Modal callback IDs and the action ID of every input.
+// Modal limits (https://api.slack.com/reference/surfaces/views).
 const (
-	callbackCreate = "incident_create"
-	callbackVerify = "incident_verify"
+	maxModalTitle  = 24
+	maxPlaceholder = 150
+	maxOptionText  = 75
+	maxInputLength = 3000 // plain_text_input max_length
+)
+
+// A modal's callback ID is callbackPrefix + the verb; each input's block
+// ID is the option's name and its action ID is inputAction.
+const (
+	callbackPrefix = "incident:"
 	inputAction    = "value"
 )
 
-// The create form's inputs, named after the create command's options so
-// that a problem with --title lands on the "title" block.
-var createInputs = []struct {
-	option, label, hint string
-	optional            bool
-}{
-	{option: "title", label: "Title"},
-	{option: "description", label: "Description"},
-	{option: "level", label: "Level"},
-	{option: "type", label: "Type"},
-	{option: "source", label: "Source"},
-	{option: "interrupted", label: "Is the service interrupted?"},
-	{option: "app", label: "Application ID", hint: "ID of the COC application the incident belongs to"},
-	{option: "assignee", label: "Owner (cloud user ID)", hint: "Or leave empty and give a scheduling scene and role", optional: true},
-	{option: "scene", label: "Scheduling scene", optional: true},
-	{option: "role", label: "Scheduling role", optional: true},
+// formMeta travels in a modal's private_metadata: where the result goes,
+// and the values the form does not ask for (the ticket a card is about).
+type formMeta struct {
+	Channel string            `json:"channel"`
+	Values  map[string]string `json:"values,omitempty"`
 }
 
 func text(s string) *slack.TextBlockObject {
@@ -44,66 +42,51 @@ func text(s string) *slack.TextBlockObject {
 func options(choices []commands.Choice) []*slack.OptionBlockObject {
 	var out []*slack.OptionBlockObject
 	for _, c := range choices {
-		out = append(out, slack.NewOptionBlockObject(c.Value, text(c.Label), nil))
+		out = append(out, slack.NewOptionBlockObject(c.Value, text(reply.Cut(c.Label, maxOptionText)), nil))
 	}
 	return out
 }
 
-// createModal is the form behind "/incident create". The channel it came
-// from travels in private_metadata so the card lands there.
-func createModal(channel string) slack.ModalViewRequest {
+// formTitle names a form: the verb, and the object it is about.
+func formTitle(f bot.Form) string {
+	title := f.Verb.FormTitle
+	if len(f.Verb.Args) > 0 {
+		if v := f.Values[f.Verb.Args[0].Name]; v != "" {
+			title += " " + v
+		}
+	}
+	return reply.Cut(title, maxModalTitle)
+}
+
+// modal renders a verb's form, generated from the verb's schema: text
+// inputs with its limits, selects (radio buttons for two choices) with its
+// choices, its labels and hints.
+func modal(f bot.Form, channel string) slack.ModalViewRequest {
 	var blocks []slack.Block
-	for _, in := range createInputs {
+	for _, o := range f.Verb.FormOptions() {
 		var el slack.BlockElement
-		switch in.option {
-		case "title":
-			el = slack.NewPlainTextInputBlockElement(text("DB down in eu-west"), inputAction).WithMaxLength(commands.MaxTitle)
-		case "description":
-			el = slack.NewPlainTextInputBlockElement(text("What is happening, since when, who is affected"), inputAction).WithMaxLength(commands.MaxDescription).WithMultiline(true)
-		case "level":
-			el = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("P1 … P5"), inputAction, options(commands.Levels())...)
-		case "type":
-			el = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, text("Incident type"), inputAction, options(commands.Types())...)
-		case "source":
-			s := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, inputAction, options(commands.Sources())...)
-			s.InitialOption = s.Options[0]
-			el = s
-		case "interrupted":
-			el = slack.NewRadioButtonsBlockElement(inputAction, options([]commands.Choice{{Value: "yes", Label: "Yes"}, {Value: "no", Label: "No"}})...)
+		var placeholder *slack.TextBlockObject
+		if o.Hint != "" {
+			placeholder = text(reply.Cut(o.Hint, maxPlaceholder))
+		}
+		switch choices := o.Choices(); {
+		case len(choices) == 2:
+			el = slack.NewRadioButtonsBlockElement(inputAction, options(choices)...)
+		case choices != nil:
+			el = slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, placeholder, inputAction, options(choices)...)
 		default:
-			el = slack.NewPlainTextInputBlockElement(nil, inputAction).WithMaxLength(255)
+			el = slack.NewPlainTextInputBlockElement(placeholder, inputAction).WithMaxLength(min(o.Limit(), maxInputLength)).WithMultiline(o.Long)
 		}
-		var hint *slack.TextBlockObject
-		if in.hint != "" {
-			hint = text(in.hint)
-		}
-		b := slack.NewInputBlock(in.option, text(in.label), hint, el)
-		b.Optional = in.optional
+		b := slack.NewInputBlock(o.Name, text(o.Label), nil, el)
+		b.Optional = !o.Required
 		blocks = append(blocks, b)
 	}
+	meta, _ := json.Marshal(formMeta{Channel: channel, Values: f.Values})
+	submit := strings.ToUpper(f.Verb.Name[:1]) + f.Verb.Name[1:]
 	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: callbackCreate, PrivateMetadata: channel,
-		Title: text("Create incident"), Submit: text("Create"), Close: text("Cancel"),
+		Type: slack.VTModal, CallbackID: callbackPrefix + f.Verb.Name, PrivateMetadata: string(meta),
+		Title: text(formTitle(f)), Submit: text(reply.Cut(submit, maxModalTitle)), Close: text("Cancel"),
 		Blocks: slack.Blocks{BlockSet: blocks},
-	}
-}
-
-type verifyMeta struct {
-	Channel string `json:"channel"`
-	Ticket  string `json:"ticket"`
-}
-
-// verifyModal is the form behind an incident card's Verify button.
-func verifyModal(channel, ticket string) slack.ModalViewRequest {
-	meta, _ := json.Marshal(verifyMeta{Channel: channel, Ticket: ticket})
-	result := slack.NewRadioButtonsBlockElement(inputAction, options([]commands.Choice{{Value: "pass", Label: "Passed: the fix holds"}, {Value: "fail", Label: "Failed: the problem is back"}})...)
-	comment := slack.NewPlainTextInputBlockElement(text("What you checked"), inputAction).WithMaxLength(commands.MaxComment).WithMultiline(true)
-	commentBlock := slack.NewInputBlock("comment", text("Comment"), nil, comment)
-	commentBlock.Optional = true
-	return slack.ModalViewRequest{
-		Type: slack.VTModal, CallbackID: callbackVerify, PrivateMetadata: string(meta),
-		Title: text("Verify " + cut(ticket, 17)), Submit: text("Verify"), Close: text("Cancel"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewInputBlock("result", text("Result"), nil, result), commentBlock}},
 	}
 }
 
@@ -119,42 +102,47 @@ func value(state *slack.ViewState, block string) string {
 	return strings.TrimSpace(v.Value)
 }
 
+// openForm opens a modal; trigger IDs live 3 seconds, so this happens
+// before the ack.
+func (a *Adapter) openForm(ctx context.Context, triggerID string, who commands.Caller, f bot.Form, channel string) any {
+	ctx, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
+	defer cancel()
+	if _, err := a.api.OpenViewContext(ctx, triggerID, modal(f, channel)); err != nil {
+		r := a.bot.InternalError(ctx, "slack: views.open failed", err, "user", who.UserID)
+		r.Lines = append(r.Lines, "Meanwhile, type the command with its options: `/incident help "+f.Verb.Name+"`.")
+		return message(r)
+	}
+	return nil
+}
+
 // submit handles a modal submission: the fields become the same words a
 // typed command has, so the one grammar validates both. A problem with one
 // field is answered next to it; otherwise the modal closes and the result is
 // posted to the channel the form came from.
 func (a *Adapter) submit(ctx context.Context, cb slack.InteractionCallback, who commands.Caller) any {
-	var words []string
-	var channel string
-	switch cb.View.CallbackID {
-	case callbackCreate:
-		channel = cb.View.PrivateMetadata
-		words = []string{"create"}
-		for _, in := range createInputs {
-			if v := value(cb.View.State, in.option); v != "" {
-				words = append(words, "--"+in.option, v)
-			}
-		}
-	case callbackVerify:
-		var meta verifyMeta
-		_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
-		channel = meta.Channel
-		words = []string{"verify", meta.Ticket, "--" + value(cb.View.State, "result")}
-		if c := value(cb.View.State, "comment"); c != "" {
-			words = append(words, "--comment", c)
-		}
-	default:
+	verb, ok := strings.CutPrefix(cb.View.CallbackID, callbackPrefix)
+	v, known := commands.Lookup(verb)
+	if !ok || !known {
 		return nil
 	}
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: channel, Words: words})
+	var meta formMeta
+	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
+	values := map[string]string{}
+	for k, val := range meta.Values {
+		values[k] = val
+	}
+	for _, o := range v.FormOptions() {
+		values[o.Name] = value(cb.View.State, o.Name)
+	}
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: meta.Channel, Words: v.Words(values)})
 	if o.Work == nil {
 		block := o.Field
 		if !hasBlock(cb.View, block) {
 			block = firstBlock(cb.View)
 		}
-		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: cut(o.Reply.Title, 150)})
+		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: reply.Cut(o.Reply.Title, 150)})
 	}
-	a.after(func(ctx context.Context) { a.post(ctx, channel, who, o.Work(ctx)) })
+	a.work.Go(func(ctx context.Context) { a.post(ctx, meta.Channel, who, o.Work(ctx)) })
 	return nil
 }
 

@@ -50,7 +50,8 @@ func TestCreateModalRoundTrip(t *testing.T) {
 		t.Fatalf("views.open calls = %v", opened)
 	}
 	view := opened[0]["view"].(map[string]any)
-	if view["callback_id"] != "incident_create" || view["private_metadata"] != "C-WAR" || view["type"] != "modal" {
+	if view["callback_id"] != "incident:create" || view["private_metadata"] != `{"channel":"C-WAR"}` || view["type"] != "modal" ||
+		view["title"].(map[string]any)["text"] != "Create incident" {
 		t.Fatalf("view = %v", view)
 	}
 	maxLen := map[string]float64{}
@@ -77,7 +78,7 @@ func TestCreateModalRoundTrip(t *testing.T) {
 	for k, v := range valid {
 		invalid[k] = v
 	}
-	status, body = f.submitView(t, "incident_create", "C-WAR", invalid, blocks)
+	status, body = f.submitView(t, "incident:create", `{"channel":"C-WAR"}`, invalid, blocks)
 	var answer struct {
 		ResponseAction string            `json:"response_action"`
 		Errors         map[string]string `json:"errors"`
@@ -90,7 +91,7 @@ func TestCreateModalRoundTrip(t *testing.T) {
 	}
 
 	// 3. A valid one closes the form, creates the ticket and posts the card.
-	status, body = f.submitView(t, "incident_create", "C-WAR", valid, blocks)
+	status, body = f.submitView(t, "incident:create", `{"channel":"C-WAR"}`, valid, blocks)
 	if status != 200 || body != "" {
 		t.Fatalf("valid submission answer = %d %q, want an empty 200", status, body)
 	}
@@ -105,14 +106,14 @@ func TestCreateModalRoundTrip(t *testing.T) {
 		t.Errorf("COC got %v", sent)
 	}
 	card := f.chatPost(t, "/api/chat.postMessage")
-	if card.Get("channel") != "C-WAR" || !strings.Contains(card.Get("blocks"), "Incident IM202611220042: DB down") || !strings.Contains(card.Get("blocks"), `"action_id":"verify:IM202611220042"`) {
+	if card.Get("channel") != "C-WAR" || !strings.Contains(card.Get("blocks"), "Incident IM202611220042: DB down") || !strings.Contains(card.Get("blocks"), `"action_id":"form:verify:IM202611220042"`) {
 		t.Fatalf("card = %v", card)
 	}
 }
 
 func TestVerifyButtonOpensAFormThatVerifies(t *testing.T) {
 	f := newFixture(t)
-	f.click(t, "U-BOB", "verify:IM202611220042")
+	f.click(t, "U-BOB", "form:verify:IM202611220042")
 	var meta string
 	for _, r := range f.slackAPI.Requests() {
 		if r.Path == "/api/views.open" {
@@ -123,7 +124,7 @@ func TestVerifyButtonOpensAFormThatVerifies(t *testing.T) {
 				} `json:"view"`
 			}
 			r.JSON(t, &m)
-			if m.View.CallbackID != "incident_verify" {
+			if m.View.CallbackID != "incident:verify" {
 				t.Fatalf("opened %s", m.View.CallbackID)
 			}
 			meta = m.View.PrivateMetadata
@@ -136,7 +137,7 @@ func TestVerifyButtonOpensAFormThatVerifies(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"provider_code":"049","error_code":"GOM.00000000","error_msg":null,"data":null}`))
 	})
-	if status, body := f.submitView(t, "incident_verify", meta, map[string]string{"result": "fail", "comment": "5xx are back"}, nil); status != 200 || body != "" {
+	if status, body := f.submitView(t, "incident:verify", meta, map[string]string{"result": "fail", "comment": "5xx are back"}, nil); status != 200 || body != "" {
 		t.Fatalf("submit = %d %s", status, body)
 	}
 	f.adapter.Wait()
@@ -162,7 +163,7 @@ func TestFormVendorErrorGoesOnlyToTheSubmitter(t *testing.T) {
 	})
 	valid := map[string]string{"title": "t", "description": "d", "level": "level_10", "type": "inc_type_p_security_issues",
 		"interrupted": "no", "app": "app-1", "assignee": "u"}
-	f.submitView(t, "incident_create", "C-WAR", valid, nil)
+	f.submitView(t, "incident:create", `{"channel":"C-WAR"}`, valid, nil)
 	f.adapter.Wait()
 	eph := f.chatPost(t, "/api/chat.postEphemeral")
 	if eph.Get("user") != "U-ALICE" || !strings.Contains(eph.Get("blocks"), "COC.00040007") || !strings.Contains(eph.Get("blocks"), "application app-1 does not exist") {

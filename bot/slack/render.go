@@ -3,11 +3,10 @@ package slack
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
-	"github.com/incidentbot/incidentbot/bot/reply"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // Block Kit limits (https://api.slack.com/reference/block-kit).
@@ -52,14 +51,14 @@ func replaceWith(r reply.Reply) *slack.WebhookMessage {
 
 // fallback is the notification text for clients that show no blocks.
 func fallback(r reply.Reply) string {
-	return cut(r.Title, maxSectionText)
+	return reply.Cut(r.Title, maxSectionText)
 }
 
 // Blocks renders a reply as Block Kit within Slack's limits.
 func Blocks(r reply.Reply) []slack.Block {
 	var blocks []slack.Block
 	section := func(id, text string) {
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, cut(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(id)))
+		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, reply.Cut(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(id)))
 	}
 	section(blockTitle, toneEmoji[r.Tone]+" *"+escape(r.Title)+"*")
 	if len(r.Lines) > 0 {
@@ -73,12 +72,11 @@ func Blocks(r reply.Reply) []slack.Block {
 		section(fmt.Sprintf("list-%d", i), listText(l))
 	}
 	if r.Code != "" {
-		section(blockCode, "```"+cut(escape(r.Code), maxSectionText-6)+"```")
+		section(blockCode, "```"+reply.Cut(escape(r.Code), maxSectionText-6)+"```")
 	}
 	var buttons []slack.BlockElement
 	for _, b := range r.Buttons {
-		actionID := clip(string(b.Action)+":"+b.Value, maxActionID)
-		btn := slack.NewButtonBlockElement(actionID, clip(b.Value, maxButtonValue), slack.NewTextBlockObject(slack.PlainTextType, b.Label, false, false))
+		btn := slack.NewButtonBlockElement(reply.Clip(b.Press.ID(), maxActionID), reply.Clip(b.Press.Value, maxButtonValue), slack.NewTextBlockObject(slack.PlainTextType, b.Label, false, false))
 		switch b.Style {
 		case reply.Danger:
 			btn.Style = slack.StyleDanger
@@ -91,7 +89,7 @@ func Blocks(r reply.Reply) []slack.Block {
 		blocks = append(blocks, slack.NewActionBlock(blockButtons, buttons...))
 	}
 	if r.Footer != "" {
-		blocks = append(blocks, slack.NewContextBlock(blockFooter, slack.NewTextBlockObject(slack.MarkdownType, cut(escape(r.Footer), maxSectionText), false, false)))
+		blocks = append(blocks, slack.NewContextBlock(blockFooter, slack.NewTextBlockObject(slack.MarkdownType, reply.Cut(escape(r.Footer), maxSectionText), false, false)))
 	}
 	if len(blocks) > maxBlocks { // cannot happen with today's replies; keep the buttons if it ever does
 		blocks = append(blocks[:maxBlocks-1], blocks[len(blocks)-1])
@@ -102,44 +100,17 @@ func Blocks(r reply.Reply) []slack.Block {
 // listText renders a list as bullet lines, shortened with "and N more" to
 // maxListed items and to the section limit.
 func listText(l reply.List) string {
-	var b strings.Builder
-	b.WriteString("*" + escape(l.Label) + "*")
-	for i, item := range l.Items {
-		line := "\n• `" + escape(strings.ReplaceAll(item, "`", "'")) + "`"
-		if strings.Contains(item, ": ") { // "ID: reason": code-format only the ID
-			id, reason, _ := strings.Cut(item, ": ")
-			line = "\n• `" + escape(id) + "`: " + escape(reason)
+	head := "*" + escape(l.Label) + "*"
+	return head + "\n" + reply.Shorten(l.Items, maxListed, maxSectionText-len(head)-1, func(it reply.Item) string {
+		line := "• " + escape(reply.CodeSpan(it.ID))
+		if it.Note != "" {
+			line += ": " + escape(it.Note)
 		}
-		rest := len(l.Items) - i
-		more := fmt.Sprintf("\n…and %d more", rest)
-		if i == maxListed || b.Len()+len(line)+len(more) > maxSectionText {
-			b.WriteString(more)
-			break
-		}
-		b.WriteString(line)
-	}
-	return b.String()
+		return line
+	})
 }
 
 // escape makes user text inert in mrkdwn: no links, no @channel pings.
 func escape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// clip shortens an identifier to n bytes; identifiers get no ellipsis.
-// Tokens and ticket numbers are far shorter, so this never bites in use.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}
-
-// cut shortens s to at most n characters, marking the cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

@@ -8,17 +8,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 var confirmation = reply.Reply{
 	Tone: reply.Warning, Title: "Confirm: delete incidents (2)?",
 	Lines: []string{"alice asked to delete incidents (2) in SecMaster."},
-	Lists: []reply.List{{Label: "IDs (2)", Items: []string{"909494e3-558e-46b6-a9eb-07a8e18ca62f", "5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10"}}},
+	Lists: []reply.List{reply.IDs("IDs (2)", []string{"909494e3-558e-46b6-a9eb-07a8e18ca62f", "5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10"})},
 	Buttons: []reply.Button{
-		{Label: "Confirm", Action: reply.Confirm, Value: "abcdefghijklmnopqrstuvwxyz", Style: reply.Danger},
-		{Label: "Cancel", Action: reply.Cancel, Value: "abcdefghijklmnopqrstuvwxyz"},
+		{Label: "Confirm", Press: reply.Press{Kind: reply.Confirm, Value: "abcdefghijklmnopqrstuvwxyz"}, Style: reply.Danger},
+		{Label: "Cancel", Press: reply.Press{Kind: reply.Cancel, Value: "abcdefghijklmnopqrstuvwxyz"}},
 	},
 	Footer: "Only alice can confirm. Expires in 5m (at 03:05:00 UTC).",
 }
@@ -27,8 +27,8 @@ var result = reply.Reply{
 	Tone: reply.Warning, Title: "SecMaster: deleted 1 of 2", Public: true,
 	Lines: []string{"Operation: delete incidents."},
 	Lists: []reply.List{
-		{Label: "Deleted (1)", Items: []string{"909494e3-558e-46b6-a9eb-07a8e18ca62f"}},
-		{Label: "Failed (1)", Items: []string{"5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10: listed in error_ids by SecMaster: SecMaster.20048004: incident not found"}},
+		reply.IDs("Deleted (1)", []string{"909494e3-558e-46b6-a9eb-07a8e18ca62f"}),
+		{Label: "Failed (1)", Items: []reply.Item{{ID: "5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10", Note: "listed in error_ids by SecMaster: SecMaster.20048004: incident not found"}}},
 	},
 }
 
@@ -46,8 +46,8 @@ func TestBlocksStayWithinSlackLimits(t *testing.T) {
 	}
 	huge := reply.Reply{
 		Title: strings.Repeat("T", 5000), Lines: []string{strings.Repeat("line ", 1000)}, Code: strings.Repeat("u", 4000),
-		Lists:   []reply.List{{Label: "IDs (200)", Items: ids}, {Label: "Failed", Items: []string{strings.Repeat("reason ", 600)}}},
-		Buttons: []reply.Button{{Label: "Confirm", Action: reply.Confirm, Value: strings.Repeat("v", 3000)}},
+		Lists:   []reply.List{reply.IDs("IDs (200)", ids), {Label: "Failed", Items: []reply.Item{{ID: "x", Note: strings.Repeat("reason ", 600)}}}},
+		Buttons: []reply.Button{{Label: "Confirm", Press: reply.Press{Kind: reply.Confirm, Value: strings.Repeat("v", 3000)}}},
 		Footer:  strings.Repeat("f", 4000),
 	}
 	raw, _ := json.Marshal(slackbot.Blocks(huge))

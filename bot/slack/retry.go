@@ -4,16 +4,16 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/incidentbot/incidentbot/bot"
 )
 
 // retryOn429 retries a request Slack answered with 429, after the
-// Retry-After it gave, a bounded number of times. A Retry-After longer than
-// maxWait is not waited for: the caller gets the 429 rather than holding a
-// responder's result for minutes.
+// Retry-After it gave, as bot.RateLimits allows. A Retry-After longer than
+// the policy's wait is not waited for: the caller gets the 429.
 type retryOn429 struct {
-	next       http.RoundTripper
-	maxRetries int
-	maxWait    time.Duration
+	next   http.RoundTripper
+	policy bot.RetryPolicy
 }
 
 func (t *retryOn429) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -21,16 +21,17 @@ func (t *retryOn429) RoundTrip(req *http.Request) (*http.Response, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	for attempt := 0; ; attempt++ {
+	for tries := 1; ; tries++ {
 		resp, err := next.RoundTrip(req)
-		if err != nil || resp.StatusCode != http.StatusTooManyRequests || attempt == t.maxRetries {
+		if err != nil || resp.StatusCode != http.StatusTooManyRequests {
 			return resp, err
 		}
-		wait := time.Second
+		after := time.Second
 		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-			wait = time.Duration(secs) * time.Second
+			after = time.Duration(secs) * time.Second
 		}
-		if wait > t.maxWait || (req.Body != nil && req.GetBody == nil) {
+		wait, again := t.policy.Wait(tries, after)
+		if !again || (req.Body != nil && req.GetBody == nil) {
 			return resp, nil
 		}
 		resp.Body.Close()

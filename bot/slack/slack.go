@@ -16,14 +16,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/reply"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 const (
@@ -35,9 +34,16 @@ const (
 	postTimeout = 15 * time.Second
 )
 
+// Dispatcher is what the adapter needs of the bot.
+type Dispatcher interface {
+	Handle(ctx context.Context, req bot.Request) bot.Outcome
+	Press(ctx context.Context, c bot.Click) bot.Outcome
+	InternalError(ctx context.Context, msg string, err error, attrs ...any) reply.Reply
+}
+
 // Options configure an Adapter.
 type Options struct {
-	Bot           *bot.Bot
+	Bot           Dispatcher
 	BotToken      string // xoxb-...
 	SigningSecret string // for HTTP; not needed in Socket Mode
 	AppToken      string // xapp-..., for Socket Mode
@@ -51,13 +57,13 @@ type Options struct {
 
 // Adapter serves one Slack app.
 type Adapter struct {
-	bot     *bot.Bot
-	api     *slack.Client
-	http    *http.Client
-	secret  []byte
-	now     func() time.Time
-	log     *slog.Logger
-	running sync.WaitGroup // work started after an ack
+	bot    Dispatcher
+	api    *slack.Client
+	http   *http.Client
+	secret []byte
+	now    func() time.Time
+	log    *slog.Logger
+	work   *bot.Background // work started after an ack
 }
 
 // New returns an Adapter.
@@ -73,7 +79,7 @@ func New(o Options) *Adapter {
 		base = &http.Client{}
 	}
 	hc := *base
-	hc.Transport = &retryOn429{next: base.Transport, maxRetries: 3, maxWait: 10 * time.Second}
+	hc.Transport = &retryOn429{next: base.Transport, policy: bot.RateLimits}
 	opts := []slack.Option{slack.OptionHTTPClient(&hc)}
 	if o.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.APIURL, "/")+"/"))
@@ -81,7 +87,8 @@ func New(o Options) *Adapter {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack")}
+	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack"),
+		work: bot.NewBackground(64)}
 }
 
 // Routes adds the Slack endpoints to mux.
@@ -91,7 +98,13 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 }
 
 // Wait blocks until work started after an ack has finished.
-func (a *Adapter) Wait() { a.running.Wait() }
+func (a *Adapter) Wait() { a.work.Wait() }
+
+// UpdateMessage replaces the message behind a response_url: the bot's
+// Updater for Slack (an expired confirmation).
+func (a *Adapter) UpdateMessage(_ context.Context, responseURL string, r reply.Reply) {
+	a.respond(responseURL, replaceWith(r))
+}
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 	form, ok := a.verified(w, r)
@@ -190,13 +203,12 @@ func caller(id, name string) commands.Caller {
 func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	who := caller(cmd.UserID, cmd.UserName)
 	text := strings.TrimSpace(unescape(cmd.Text))
-	if strings.EqualFold(text, "create") {
-		return a.openForm(ctx, cmd.TriggerID, who, "create", createModal(cmd.ChannelID))
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text, Message: cmd.ResponseURL, Forms: true})
+	if o.Form != nil {
+		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
 	}
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text,
-		OnExpiry: func(r reply.Reply) { a.respond(cmd.ResponseURL, replaceWith(r)) }})
 	if o.Work != nil {
-		a.after(func(ctx context.Context) { a.deliver(ctx, cmd.ResponseURL, o.Work(ctx), false) })
+		a.work.Go(func(ctx context.Context) { a.deliver(ctx, cmd.ResponseURL, o.Work(ctx), false) })
 	}
 	return message(o.Reply)
 }
@@ -207,22 +219,6 @@ func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// openForm opens a modal if the verb's vendor is configured; trigger IDs
-// live 3 seconds, so this happens before the ack.
-func (a *Adapter) openForm(ctx context.Context, triggerID string, who commands.Caller, verb string, view slack.ModalViewRequest) any {
-	if err := a.bot.Registry().Configured(verb); err != nil {
-		return message(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + "."})
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
-	defer cancel()
-	if _, err := a.api.OpenViewContext(ctx, triggerID, view); err != nil {
-		r := a.bot.InternalError(ctx, "slack: views.open failed", err, "user", who.UserID)
-		r.Lines = append(r.Lines, "Meanwhile, type the command with its options: `/incident help "+verb+"`.")
-		return message(r)
-	}
-	return nil
-}
-
 // interaction handles a button press or a modal submission.
 func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback) any {
 	who := caller(cb.User.ID, cb.User.Name)
@@ -231,35 +227,39 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		if len(cb.ActionCallback.BlockActions) == 0 {
 			return nil
 		}
-		kind, value, _ := strings.Cut(cb.ActionCallback.BlockActions[0].ActionID, ":")
-		switch reply.Action(kind) {
-		case reply.Confirm, reply.Cancel:
-			a.press(ctx, cb, who, reply.Action(kind), value)
-		case reply.Verify:
-			return a.openForm(ctx, cb.TriggerID, who, "verify", verifyModal(cb.Channel.ID, value))
-		}
-		return nil
+		return a.press(ctx, cb, who, cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
 		return a.submit(ctx, cb, who)
 	}
 	return nil
 }
 
-// press handles Confirm and Cancel. The ack goes out at once; the message is
-// updated through response_url: running, then the result.
-func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, action reply.Action, token string) {
-	click := bot.Click{Caller: who, Channel: cb.Channel.ID, Token: token}
-	var o bot.Outcome
-	if action == reply.Confirm {
-		o = a.bot.Confirm(ctx, click)
-	} else {
-		o = a.bot.Cancel(ctx, click)
+// press hands a button to the bot. A form opens before the ack; anything
+// else is acknowledged at once and the message is updated through
+// response_url: a private note, or running and then the result.
+func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, actionID string) any {
+	p, err := reply.ParsePress(actionID)
+	if err != nil {
+		a.log.Warn("click on a button the bot never made", "action_id", reply.Clip(actionID, 64))
+		return nil
 	}
-	a.after(func(ctx context.Context) {
+	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: cb.Channel.ID, Press: p})
+	if o.Form != nil {
+		return a.openForm(ctx, cb.TriggerID, who, *o.Form, cb.Channel.ID)
+	}
+	a.work.Go(func(ctx context.Context) {
 		if o.Notice {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
 			a.respond(cb.ResponseURL, note)
+			return
+		}
+		if p.Kind == reply.Form { // a card's button: the card stays, the result follows it
+			if o.Work != nil {
+				a.respond(cb.ResponseURL, message(o.Work(ctx)))
+			} else {
+				a.respond(cb.ResponseURL, message(o.Reply))
+			}
 			return
 		}
 		a.respond(cb.ResponseURL, replaceWith(o.Reply))
@@ -267,6 +267,7 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			a.deliver(ctx, cb.ResponseURL, o.Work(ctx), true)
 		}
 	})
+	return nil
 }
 
 // deliver shows a finished result. The message that asked for it is
@@ -293,13 +294,4 @@ func (a *Adapter) respond(responseURL string, msg *slack.WebhookMessage) {
 	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg); err != nil {
 		a.log.Error("posting to response_url failed", "error", err)
 	}
-}
-
-// after runs f once the ack is written, tracked for a graceful stop.
-func (a *Adapter) after(f func(ctx context.Context)) {
-	a.running.Add(1)
-	go func() {
-		defer a.running.Done()
-		f(context.Background())
-	}()
 }

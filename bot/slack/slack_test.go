@@ -26,6 +26,7 @@ const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 // fixture is a Slack adapter over real vendor clients, with a local stand-in
 // for Slack's Web API (which also receives response_url posts).
 type fixture struct {
+	bot       *bot.Bot
 	adapter   *slackbot.Adapter
 	server    *httptest.Server // our handlers
 	slackAPI  *vendortest.Server
@@ -51,7 +52,10 @@ func newFixtureTTL(t testing.TB, ttl time.Duration) *fixture {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)),
 		bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger})
+	f.bot = b
+	t.Cleanup(b.Close)
 	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
+	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
 	f.server = httptest.NewServer(mux)
@@ -370,13 +374,13 @@ func TestResponseURL429IsRetriedAfterRetryAfter(t *testing.T) {
 	}
 }
 
-var _ = context.Background
-
 // When nobody confirms in time, the confirmation replaces itself with an
 // expiry notice and offers no buttons.
 func TestUnconfirmedMessageShowsItExpired(t *testing.T) {
-	f := newFixtureTTL(t, 50*time.Millisecond)
+	f := newFixtureTTL(t, time.Minute)
 	f.confirmation(t, "U-ALICE")
+	f.clock.Add(time.Minute)
+	f.bot.Sweep(context.Background())
 	deadline := time.Now().Add(10 * time.Second)
 	for len(f.posted(t, "/response/U-ALICE")) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)

@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer closeVendors()
 
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note})
+	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
@@ -87,7 +88,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		fmt.Fprintln(stdout)
 	}
-	if err := console.New(b, stdin, stdout, user, prompt).Run(ctx); err != nil {
+	term := console.New(b, stdin, stdout, user, prompt)
+	b.SetUpdater("console", term.Update)
+	if err := term.Run(ctx); err != nil {
 		logger.Error("reading standard input", "error", err)
 		return 1
 	}

@@ -31,11 +31,13 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
 			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger})
 		waits = append(waits, sl.Wait)
+		b.SetUpdater("slack", sl.UpdateMessage)
 		if cfg.SlackSocketMode() {
 			background.Add(1)
 			go func() {
 				defer background.Done()
-				if err := sl.RunSocketMode(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				// It returns only when it fails or ctx is cancelled.
+				if err := sl.RunSocketMode(ctx); !errors.Is(err, context.Canceled) {
 					errs <- fmt.Errorf("slack socket mode: %w", err)
 				}
 			}()
@@ -53,6 +55,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 			return err
 		}
 		waits = append(waits, dc.Wait)
+		b.SetUpdater("discord", dc.UpdateMessage)
 		if cfg.DiscordBotToken != "" {
 			if err := dc.RegisterCommands(ctx); err != nil {
 				// The command may already be registered from an earlier start.

@@ -48,7 +48,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 			closeFn()
 			return nil, "", nil, err
 		}
-		deps.Deleter, deps.Unlinker = sm, sm
+		deps.SecMaster = sm
 	}
 	if cfg.COCConfigured() {
 		s := huawei
@@ -58,7 +58,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 			closeFn()
 			return nil, "", nil, err
 		}
-		deps.Creator, deps.Verifier = c, c
+		deps.COC = c
 	}
 	if cfg.CoralogixConfigured() {
 		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, Timeout: cfg.VendorTimeout, BatchSize: cfg.BatchSize})
@@ -66,7 +66,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 			closeFn()
 			return nil, "", nil, fmt.Errorf("coralogix: %w", err)
 		}
-		deps.Unassigner = cx
+		deps.Coralogix = cx
 	}
 	return commands.New(deps), note, closeFn, nil
 }

@@ -28,7 +28,7 @@ var created = map[string]any{"provider_code": "049", "error_code": "GOM.00000000
 
 func TestCreateIncidentSendsEveryField(t *testing.T) {
 	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) { vendortest.Reply(w, 200, created) })
-	num, err := newClient(t, srv.URL).CreateIncident(context.Background(), coc.NewIncident{
+	receipt, err := newClient(t, srv.URL).CreateIncident(context.Background(), vendors.NewIncident{
 		Title: "DB down", Description: "primary unreachable", Level: "level_20", Type: "inc_type_p_reliability_issues",
 		Source: "incident_source_manual", ApplicationID: "app-1", ServiceInterrupt: true, Assignee: "user-7",
 		Region: "cn-north-4", EnterpriseProject: "ep-1", Creator: "creator-1",
@@ -36,8 +36,8 @@ func TestCreateIncidentSendsEveryField(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if num != "IM202403221515060171753781" {
-		t.Fatalf("ticket = %q", num)
+	if receipt.ID != "IM202403221515060171753781" {
+		t.Fatalf("ticket = %q", receipt.ID)
 	}
 	r := srv.Requests()[0]
 	if r.Method != http.MethodPost || r.Path != "/v1/external/incident/create" {
@@ -67,7 +67,7 @@ func TestCreateIncidentSendsEveryField(t *testing.T) {
 
 func TestCreateIncidentWithSceneAndRole(t *testing.T) {
 	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) { vendortest.Reply(w, 200, created) })
-	_, err := newClient(t, srv.URL).CreateIncident(context.Background(), coc.NewIncident{
+	_, err := newClient(t, srv.URL).CreateIncident(context.Background(), vendors.NewIncident{
 		Title: "t", Description: "d", Level: "level_50", Type: "inc_type_p_security_issues", Source: "incident_source_alarm",
 		ApplicationID: "app-1", Scene: "scene-1", Role: "role-1", Creator: "c",
 	})
@@ -90,7 +90,7 @@ func TestVerifyIncidentSendsConfirm(t *testing.T) {
 	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "error_msg": nil, "data": nil})
 	})
-	err := newClient(t, srv.URL).VerifyIncident(context.Background(), coc.Verification{Ticket: "IM1", Operator: "op-1", Passed: false, Comment: "still 500s"})
+	_, err := newClient(t, srv.URL).HandleIncident(context.Background(), vendors.TicketOp{Step: vendors.Verify, Ticket: "IM1", Operator: "op-1", Passed: false, Comment: "still 500s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestErrorShapes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) { vendortest.Reply(w, tc.status, tc.body) })
-			err := newClient(t, srv.URL).VerifyIncident(context.Background(), coc.Verification{Ticket: "IM1", Operator: "op"})
+			_, err := newClient(t, srv.URL).HandleIncident(context.Background(), vendors.TicketOp{Step: vendors.Verify, Ticket: "IM1", Operator: "op"})
 			var ve *vendors.Error
 			if !errors.As(err, &ve) {
 				t.Fatalf("err = %v (%T)", err, err)

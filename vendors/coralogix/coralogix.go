@@ -5,9 +5,7 @@ package coralogix
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,24 +13,26 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
 // Vendor is the name shown to responders.
-const Vendor = "Coralogix"
+const Vendor = vendors.Coralogix
 
 const unassignPath = "/mgmt/openapi/latest/incidents/incidents/v1/by-user"
 
-// maxBody bounds how much of an answer we read.
-const maxBody = 4 << 20
+// MaxURL is the longest URL a call is sent with; larger batches are split
+// (gateways commonly answer 414 beyond 8 kB).
+const MaxURL = 8000
 
 // Config configures a Client.
 type Config struct {
 	Endpoint  string // e.g. https://api.coralogix.com
 	APIKey    string
-	Timeout   time.Duration
+	Timeout   time.Duration // per call; the caller's context may end it sooner
 	BatchSize int
 	// HTTPClient, when set, replaces the default client (its Timeout is
-	// overwritten with Timeout).
+	// cleared: the per-call context carries the deadline).
 	HTTPClient *http.Client
 }
 
@@ -56,7 +56,7 @@ func New(cfg Config) (*Client, error) {
 		copied := *cfg.HTTPClient
 		hc = &copied
 	}
-	hc.Timeout = cfg.Timeout
+	hc.Timeout = 0
 	return &Client{base: base, apiKey: cfg.APIKey, http: hc, timeout: cfg.Timeout, batchSize: cfg.BatchSize}, nil
 }
 
@@ -81,86 +81,119 @@ type unassignResponse struct {
 
 // UnassignIncidents removes all user assignments from the incidents:
 // DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user?incident_ids=a&incident_ids=b.
-// An incident Coralogix does not return is reported as failed.
+// Calls hold at most BatchSize IDs and a URL under MaxURL. Unassigning is
+// idempotent, so a 429 or 503 with Retry-After is retried.
+//
+// An incident is done only when Coralogix returns it with no assignment.
+// One it returns still assigned is refused (the vendor's own answer shows
+// the assignment in place). One it does not return is unknown: Coralogix
+// said nothing about it.
 func (c *Client) UnassignIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error) {
-	return vendors.InBatches(ctx, ids, c.batchSize, func(ctx context.Context, chunk []string) (vendors.BatchResult, error) {
+	return vendors.InGroups(ctx, c.groups(ids), func(ctx context.Context, group []string) (vendors.BatchResult, error) {
 		var resp unassignResponse
-		if err := c.do(ctx, http.MethodDelete, unassignPath, url.Values{"incident_ids": chunk}, &resp); err != nil {
+		requestIDs, err := c.do(ctx, http.MethodDelete, unassignPath, url.Values{"incident_ids": group}, &resp)
+		if err != nil {
 			return vendors.BatchResult{}, err
 		}
-		returned := map[string]bool{}
+		returned := map[string]Incident{}
 		for _, inc := range resp.Incidents {
-			returned[inc.ID] = true
+			returned[inc.ID] = inc
 		}
-		var r vendors.BatchResult
-		for _, id := range chunk {
-			if returned[id] {
-				r.Succeeded = append(r.Succeeded, id)
-			} else {
-				r.Failed = append(r.Failed, vendors.Failure{ID: id, Reason: "not confirmed: Coralogix did not return this incident"})
+		r := vendors.BatchResult{RequestIDs: requestIDs}
+		for _, id := range group {
+			inc, ok := returned[id]
+			switch {
+			case !ok:
+				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Unknown, Message: "not confirmed: Coralogix did not return this incident; it may have acted"})
+			case len(inc.Assignments) > 0:
+				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Refused,
+					Message: "Coralogix still lists an assignment" + assignees(inc.Assignments)})
+			default:
+				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Done})
 			}
 		}
 		return r, nil
 	})
 }
 
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, out any) error {
+func assignees(as []Assignment) string {
+	var names []string
+	for _, a := range as {
+		if a.AssignedTo.UserID != nil {
+			names = append(names, fmt.Sprint(a.AssignedTo.UserID))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " (to " + vendors.Cap(strings.Join(names, ", "), 120) + ")"
+}
+
+// groups splits ids into calls of at most batchSize IDs whose URL stays
+// under MaxURL. An ID too long for any URL is sent alone.
+func (c *Client) groups(ids []string) [][]string {
+	base := len(c.url(unassignPath, nil))
+	var out [][]string
+	var cur []string
+	size := base + 1 // the "?"
+	for _, id := range ids {
+		n := len(url.Values{"incident_ids": {id}}.Encode()) + 1 // the "&"
+		if len(cur) > 0 && ((c.batchSize > 0 && len(cur) >= c.batchSize) || size+n > MaxURL) {
+			out = append(out, cur)
+			cur, size = nil, base+1
+		}
+		cur = append(cur, id)
+		size += n
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+func (c *Client) url(path string, query url.Values) string {
 	u := *c.base
 	u.Path = strings.TrimRight(u.Path, "/") + path
 	u.RawQuery = query.Encode()
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
-	if err != nil {
-		return fmt.Errorf("coralogix: building request: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, context.DeadlineExceeded) {
-			return ctxErr
-		}
-		// url.Error's text names the URL, which holds no secret (the key is in a header).
-		return &vendors.UnreachableError{Vendor: Vendor, Timeout: c.timeout, Err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return &vendors.UnreachableError{Vendor: Vendor, Timeout: c.timeout, Err: err}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return decodeError(resp, body)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return &vendors.Error{Vendor: Vendor, Status: resp.StatusCode, Message: "unreadable answer: " + err.Error()}
-	}
-	return nil
+	return u.String()
 }
 
-// decodeError reads Coralogix's error body. Its gateway answers
-// {"code": 3, "message": "..."} (a gRPC status); other layers may answer
-// {"error": "..."} or plain text.
-func decodeError(resp *http.Response, body []byte) error {
-	e := &vendors.Error{Vendor: Vendor, Status: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
-	var parsed struct {
-		Code    json.RawMessage `json:"code"`
-		Message string          `json:"message"`
-		Error   string          `json:"error"`
-	}
-	if json.Unmarshal(body, &parsed) == nil {
-		e.Code = strings.Trim(string(parsed.Code), `"`)
-		e.Message = parsed.Message
-		if e.Message == "" {
-			e.Message = parsed.Error
+// do sends one call (retried as wire.Idempotent allows) and decodes a
+// complete JSON 2xx answer into out. Anything else is a *vendors.Error or a
+// *vendors.UnreachableError.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, out any) ([]string, error) {
+	var requestIDs []string
+	var verdict error
+	var last *wire.Answer
+	wire.Idempotent.Do(ctx, func() *wire.Answer {
+		callCtx, cancel := ctx, context.CancelFunc(func() {})
+		if c.timeout > 0 {
+			callCtx, cancel = context.WithTimeout(ctx, c.timeout)
 		}
-	}
-	if e.Message == "" {
-		e.Message = strings.TrimSpace(string(body))
-		if len(e.Message) > 300 {
-			e.Message = e.Message[:300] + "…"
+		defer cancel()
+		req, err := http.NewRequestWithContext(callCtx, method, c.url(path, query), nil)
+		if err != nil {
+			verdict = fmt.Errorf("coralogix: building request: %w", err)
+			return nil
 		}
+		req.Header.Set("Authorization", "Bearer "+c.apiKey)
+		req.Header.Set("Accept", "application/json")
+		last = wire.Do(c.http, req)
+		if id := last.RequestID(); id != "" {
+			requestIDs = append(requestIDs, id)
+		}
+		verdict = wire.Judge(Vendor, last, callCtx.Err(), c.timeout)
+		return last
+	})
+	if verdict != nil {
+		if ve, ok := verdict.(*vendors.Error); ok && ve.Code == "" {
+			ve.Code = strconv.Itoa(ve.Status)
+		}
+		return requestIDs, verdict
 	}
-	if e.Code == "" {
-		e.Code = strconv.Itoa(resp.StatusCode)
+	if err := json.Unmarshal(last.Body, out); err != nil {
+		return requestIDs, &vendors.UnreachableError{Vendor: Vendor, Timeout: c.timeout, RequestID: last.RequestID(), Status: last.Status,
+			Reason: "a 2xx answer the documented shape does not fit: " + vendors.Cap(err.Error(), 120), Detail: string(last.Body), Err: err}
 	}
-	return e
+	return requestIDs, nil
 }

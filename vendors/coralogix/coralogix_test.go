@@ -3,7 +3,9 @@ package coralogix_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,7 +40,7 @@ func TestUnassignSendsTheSpecsRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(res.Succeeded, []string{"cx-1", "cx-2"}) {
+	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"cx-1", "cx-2"}) {
 		t.Fatalf("result = %+v", res)
 	}
 	r := srv.Requests()[0]
@@ -59,7 +61,9 @@ func TestUnassignSendsTheSpecsRequest(t *testing.T) {
 	}
 }
 
-func TestIncidentsNotReturnedAreFailed(t *testing.T) {
+// An incident Coralogix does not return is unknown, not failed: it said
+// nothing about it.
+func TestIncidentsNotReturnedAreUnknown(t *testing.T) {
 	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"incidents": []map[string]any{{"id": "cx-1"}}})
 	})
@@ -67,8 +71,8 @@ func TestIncidentsNotReturnedAreFailed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := vendors.BatchResult{Succeeded: []string{"cx-1"}, Failed: []vendors.Failure{{ID: "cx-404", Reason: "not confirmed: Coralogix did not return this incident"}}}
-	if !reflect.DeepEqual(res, want) {
+	want := []vendors.Item{{ID: "cx-1", Outcome: vendors.Done}, {ID: "cx-404", Outcome: vendors.Unknown, Message: "not confirmed: Coralogix did not return this incident; it may have acted"}}
+	if !reflect.DeepEqual(res.Items, want) {
 		t.Fatalf("result = %+v", res)
 	}
 }
@@ -92,7 +96,7 @@ func TestErrorShapes(t *testing.T) {
 	}{
 		"grpc status":  {403, `{"code": 7, "message": "missing permission incidents:assign"}`, "7", "missing permission incidents:assign"},
 		"error string": {401, `{"error": "invalid api key"}`, "401", "invalid api key"},
-		"plain text":   {502, `bad gateway`, "502", "bad gateway"},
+		"plain text":   {400, `bad request`, "400", "bad request"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
@@ -111,5 +115,40 @@ func TestErrorShapes(t *testing.T) {
 				t.Fatal("the error carries the API key")
 			}
 		})
+	}
+}
+
+// An incident Coralogix returns still assigned is not done.
+func TestStillAssignedIsRefused(t *testing.T) {
+	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		vendortest.Reply(w, 200, map[string]any{"incidents": []map[string]any{{"id": "cx-1", "assignments": []any{map[string]any{"assignedTo": map[string]any{"userId": "u-7"}}}}}})
+	})
+	res, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), []string{"cx-1"})
+	if err != nil || len(res.Items) != 1 || res.Items[0].Outcome != vendors.Refused || !strings.Contains(res.Items[0].Message, "u-7") {
+		t.Fatalf("result = %+v, %v", res, err)
+	}
+}
+
+// 100 IDs of 128 characters would make a 14 kB URL: calls are split so each
+// stays under coralogix.MaxURL.
+func TestLongIDsAreSplitByURLLength(t *testing.T) {
+	srv := vendortest.New(t, echo)
+	var ids []string
+	for i := range 100 {
+		ids = append(ids, fmt.Sprintf("%03d%s", i, strings.Repeat("x", 125)))
+	}
+	res, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), ids)
+	if err != nil || len(res.IDs(vendors.Done)) != 100 {
+		t.Fatalf("result = %+v, %v", res, err)
+	}
+	reqs := srv.Requests()
+	if len(reqs) < 2 {
+		t.Fatalf("%d requests, want the batch split", len(reqs))
+	}
+	for _, r := range reqs {
+		u := srv.URL + r.Path + "?" + url.Values(r.Query).Encode()
+		if len(u) >= coralogix.MaxURL {
+			t.Errorf("URL of %d bytes", len(u))
+		}
 	}
 }

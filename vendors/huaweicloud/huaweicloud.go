@@ -1,22 +1,23 @@
-// Package huaweicloud builds the official SDK's HTTP client the way every
-// Huawei Cloud client of ours needs it (AK/SK signing, an endpoint override, a
-// short timeout, no IAM look-ups) and turns the SDK's errors into ours.
+// Package huaweicloud sends Huawei Cloud API calls through the official SDK
+// the way every client of ours needs it: AK/SK signing, an endpoint
+// override, no IAM look-ups, the caller's context reaching the connection
+// (the SDK builds requests without one), the vendor's request ID recorded
+// on every answer, and the answer judged by us (done, refused, unknown)
+// rather than by the SDK, which drops codes and keeps whole HTML pages.
 package huaweicloud
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	core "github.com/huaweicloud/huaweicloud-sdk-go-v3/core"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
-	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
-	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
 // Settings are what a Huawei Cloud client needs to sign and send requests.
@@ -30,6 +31,9 @@ type Settings struct {
 	// ContentType, when set, is the Content-Type every request with a body
 	// is sent with. See pinContentType for why this is needed.
 	ContentType string
+	// Transport, when set, carries the requests (tests); the default is a
+	// clone of http.DefaultTransport.
+	Transport http.RoundTripper
 }
 
 // Scope says which identifier signs the requests.
@@ -43,9 +47,22 @@ const (
 	GlobalScope
 )
 
-// NewHTTPClient builds the SDK client. Because the endpoint is given and
-// the project or domain ID is set, the SDK never calls IAM to look them up.
-func NewHTTPClient(builder *core.HcHttpClientBuilder, s Settings, scope Scope) (*core.HcHttpClient, error) {
+// Conn sends one service's calls. It is safe for concurrent use: each call
+// gets its own SDK client bound to the call's context, over one shared
+// connection pool.
+type Conn struct {
+	vendor     string
+	settings   Settings
+	cred       auth.ICredential
+	transport  http.RoundTripper
+	newBuilder func() *core.HcHttpClientBuilder
+}
+
+// NewConn checks the settings and builds the credentials. It makes no
+// network call: the endpoint is given and the project or domain ID is set,
+// so the SDK never asks IAM. newBuilder is the service's client builder
+// (e.g. secmaster.SecMasterClientBuilder).
+func NewConn(vendor string, newBuilder func() *core.HcHttpClientBuilder, s Settings, scope Scope) (*Conn, error) {
 	var cred auth.ICredential
 	var err error
 	switch {
@@ -59,29 +76,100 @@ func NewHTTPClient(builder *core.HcHttpClientBuilder, s Settings, scope Scope) (
 	if err != nil {
 		return nil, fmt.Errorf("huaweicloud: credentials: %w", err)
 	}
-	httpConfig := config.DefaultHttpConfig().WithTimeout(s.Timeout).WithRetries(0)
-	if s.ContentType != "" {
-		httpConfig = httpConfig.WithHttpRoundTripper(&pinContentType{contentType: s.ContentType, next: http.DefaultTransport})
+	c := &Conn{vendor: vendor, settings: s, cred: cred, transport: s.Transport, newBuilder: newBuilder}
+	if c.transport == nil {
+		c.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	return builder.WithEndpoints([]string{s.Endpoint}).WithCredential(cred).WithHttpConfig(httpConfig).SafeBuild()
+	if s.ContentType != "" {
+		c.transport = &pinContentType{contentType: s.ContentType, next: c.transport}
+	}
+	if _, err := c.client(&wire.Recorder{Ctx: context.Background(), Next: c.transport}); err != nil {
+		return nil, fmt.Errorf("huaweicloud: %w", err)
+	}
+	return c, nil
 }
 
-// ClassifyError turns an error from the SDK into a *vendors.Error (the vendor
-// answered and refused), a *vendors.UnreachableError (no answer), or returns
-// it wrapped as an internal error.
-func ClassifyError(vendor string, timeout time.Duration, err error) error {
-	var sre *sdkerr.ServiceResponseError
-	if errors.As(err, &sre) {
-		return &vendors.Error{Vendor: vendor, Status: sre.StatusCode, Code: sre.ErrorCode, Message: sre.ErrorMessage, RequestID: sre.RequestId}
+// client builds an SDK client whose requests go through rec.
+func (c *Conn) client(rec *wire.Recorder) (*core.HcHttpClient, error) {
+	// No SDK timeout: the call's context carries the deadline, and reaches
+	// the body read too. The SDK's retries are off (they do nothing anyway).
+	httpConfig := config.DefaultHttpConfig().WithTimeout(0).WithRetries(0).WithHttpRoundTripper(rec)
+	return c.newBuilder().WithEndpoints([]string{c.settings.Endpoint}).WithCredential(c.cred).WithHttpConfig(httpConfig).SafeBuild()
+}
+
+// Result is what a call came to: the body of a complete JSON 2xx answer,
+// and the request IDs of every request sent (retries included).
+type Result struct {
+	Body       []byte
+	RequestIDs []string
+}
+
+// RequestID is the last request ID the vendor gave, if any.
+func (r Result) RequestID() string {
+	if len(r.RequestIDs) == 0 {
+		return ""
 	}
-	var urlErr *url.Error
-	var netErr net.Error
-	var connErr *sdkerr.ConnectionError
-	var timeoutErr *sdkerr.RequestTimeoutError
-	if errors.As(err, &urlErr) || errors.As(err, &netErr) || errors.As(err, &connErr) || errors.As(err, &timeoutErr) {
-		return &vendors.UnreachableError{Vendor: vendor, Timeout: timeout, Err: err}
+	return r.RequestIDs[len(r.RequestIDs)-1]
+}
+
+// Call sends one API call, retrying as policy allows. call makes the SDK
+// call with the client it is given; its own result and error are ignored
+// (the recorded answer is judged instead). The error is a
+// *vendors.Error (refused), a *vendors.UnreachableError (unknown), the
+// context's error when ctx ended before anything was sent, or an internal
+// error when the SDK could not build the request.
+func (c *Conn) Call(ctx context.Context, policy wire.Policy, call func(*core.HcHttpClient) error) (Result, error) {
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
 	}
-	return fmt.Errorf("%s: %w", vendor, err)
+	var res Result
+	var verdict error
+	policy.Do(ctx, func() *wire.Answer {
+		t, err := c.once(ctx, call)
+		if err != nil {
+			verdict = err
+			return nil
+		}
+		if id := t.answer.RequestID(); id != "" {
+			res.RequestIDs = append(res.RequestIDs, id)
+		}
+		verdict = wire.Judge(c.vendor, t.answer, t.ctxErr, c.settings.Timeout)
+		res.Body = t.answer.Body
+		return t.answer
+	})
+	if verdict != nil {
+		return Result{RequestIDs: res.RequestIDs}, verdict
+	}
+	return res, nil
+}
+
+// try is one request's answer, and why the call's context ended (if it did).
+type try struct {
+	answer *wire.Answer
+	ctxErr error
+}
+
+// once makes one SDK call; err is set only when no request could be sent.
+func (c *Conn) once(ctx context.Context, call func(*core.HcHttpClient) error) (try, error) {
+	callCtx, cancel := ctx, context.CancelFunc(func() {})
+	if c.settings.Timeout > 0 {
+		callCtx, cancel = context.WithTimeout(ctx, c.settings.Timeout)
+	}
+	defer cancel()
+	rec := &wire.Recorder{Ctx: callCtx, Next: c.transport}
+	hc, err := c.client(rec)
+	if err != nil {
+		return try{}, fmt.Errorf("%s: building the SDK client: %w", c.vendor, err)
+	}
+	sdkErr := call(hc)
+	a := rec.Last()
+	if a == nil {
+		if err := ctx.Err(); err != nil {
+			return try{}, err
+		}
+		return try{}, fmt.Errorf("%s: the SDK sent no request: %w", c.vendor, sdkErr)
+	}
+	return try{answer: a, ctxErr: callCtx.Err()}, nil
 }
 
 // pinContentType sets one Content-Type on requests with a body. Where an

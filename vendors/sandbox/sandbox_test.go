@@ -43,15 +43,15 @@ func TestSecMasterListsUnknownIDsInErrorIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(res.Succeeded, []string{"inc-1001"}) || len(res.Failed) != 1 || res.Failed[0].ID != "nope" {
+	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"inc-1001"}) || !reflect.DeepEqual(res.IDs(vendors.Refused), []string{"nope"}) {
 		t.Fatalf("result = %+v", res)
 	}
 	res, _ = sm.DeleteIncidents(context.Background(), []string{"inc-1001"})
-	if len(res.Failed) != 1 {
+	if len(res.IDs(vendors.Refused)) != 1 {
 		t.Fatalf("deleting twice succeeded twice: %+v", res)
 	}
-	res, _ = sm.CancelAssociation(context.Background(), secmaster.Association{DataClass: "incidents", ObjectID: "inc-1001", RelatedDataClass: "alerts"}, []string{"alert-2001", "alert-9"})
-	if !reflect.DeepEqual(res.Succeeded, []string{"alert-2001"}) || len(res.Failed) != 1 {
+	res, _ = sm.CancelAssociation(context.Background(), vendors.Association{DataClass: "incidents", ObjectID: "inc-1001", RelatedDataClass: "alerts"}, []string{"alert-2001", "alert-9"})
+	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"alert-2001"}) || len(res.IDs(vendors.Refused)) != 1 {
 		t.Fatalf("unlink result = %+v", res)
 	}
 }
@@ -64,7 +64,8 @@ func TestInvalidRequestsGet400Bodies(t *testing.T) {
 		{"DELETE", "/mgmt/openapi/latest/incidents/incidents/v1/by-user", ``, `"code":3`},
 	} {
 		req, _ := http.NewRequest(tc.method, url+tc.path, strings.NewReader(tc.body))
-		req.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=x")
+		req.Header.Set("X-Auth-Token", "token") // the pages' own auth style
+		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 		if strings.HasPrefix(tc.path, "/mgmt") {
 			req.Header.Set("Authorization", "Bearer k")
 		}
@@ -84,15 +85,30 @@ func TestInvalidRequestsGet400Bodies(t *testing.T) {
 func TestCOCAndCoralogixRoundTrips(t *testing.T) {
 	url := start(t)
 	c, _ := coc.New(settings(url))
-	num, err := c.CreateIncident(context.Background(), coc.NewIncident{Title: "t", Description: "d", Level: "level_10", Type: "inc_type_p_security_issues",
+	receipt, err := c.CreateIncident(context.Background(), vendors.NewIncident{Title: "t", Description: "d", Level: "level_10", Type: "inc_type_p_security_issues",
 		Source: "incident_source_manual", ApplicationID: "a", Assignee: "u", Creator: "c"})
+	num := receipt.ID
 	if err != nil || !strings.HasPrefix(num, "IM") {
 		t.Fatalf("create = %q, %v", num, err)
 	}
-	if err := c.VerifyIncident(context.Background(), coc.Verification{Ticket: num, Operator: "o", Passed: true, Comment: "ok"}); err != nil {
-		t.Fatalf("verify a created ticket: %v", err)
+	_, err = c.HandleIncident(context.Background(), vendors.TicketOp{Step: vendors.Verify, Ticket: num, Operator: "o", Passed: true, Comment: "ok"})
+	var early *vendors.Error
+	if !errors.As(err, &early) || early.Code != "COC.00060002" {
+		t.Fatalf("verify a ticket just created: %v, want COC.00060002 (wrong state)", err)
 	}
-	err = c.VerifyIncident(context.Background(), coc.Verification{Ticket: "IM-none", Operator: "o", Passed: true})
+	for _, op := range []vendors.TicketOp{
+		{Step: vendors.Accept, Ticket: num, Operator: "o"},
+		{Step: vendors.Resolve, Ticket: num, Operator: "o", Type: "inc_type_p_security_issues", ServiceInterrupt: true, Cause: "c", Solution: "s"},
+		{Step: vendors.Verify, Ticket: num, Operator: "o", Passed: true, Comment: "ok"},
+	} {
+		if r, err := c.HandleIncident(context.Background(), op); err != nil || r.RequestID == "" {
+			t.Fatalf("step %d: %+v, %v", op.Step, r, err)
+		}
+	}
+	if _, err := c.HandleIncident(context.Background(), vendors.TicketOp{Step: vendors.Verify, Ticket: sandbox.DemoTicket, Operator: "o", Passed: true, Comment: "ok"}); err != nil {
+		t.Fatalf("the demo ticket verifies at once: %v", err)
+	}
+	_, err = c.HandleIncident(context.Background(), vendors.TicketOp{Step: vendors.Verify, Ticket: "IM-none", Operator: "o", Passed: true})
 	var ve *vendors.Error
 	if !errors.As(err, &ve) || ve.Code != "COC.00060001" {
 		t.Fatalf("verify unknown ticket: %v", err)
@@ -100,7 +116,7 @@ func TestCOCAndCoralogixRoundTrips(t *testing.T) {
 
 	cx, _ := coralogix.New(coralogix.Config{Endpoint: url, APIKey: "k", Timeout: 5 * time.Second})
 	res, err := cx.UnassignIncidents(context.Background(), []string{"cx-3001", "cx-9"})
-	if err != nil || !reflect.DeepEqual(res.Succeeded, []string{"cx-3001"}) || len(res.Failed) != 1 {
+	if err != nil || !reflect.DeepEqual(res.IDs(vendors.Done), []string{"cx-3001"}) || len(res.Items) != 2 || res.Items[1].Outcome == vendors.Done {
 		t.Fatalf("unassign = %+v, %v", res, err)
 	}
 }

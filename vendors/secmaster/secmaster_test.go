@@ -43,7 +43,7 @@ func TestDeleteIncidentsSendsThePagesRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(res.Succeeded, []string{"a-1", "b-2"}) || len(res.Failed) != 0 {
+	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"a-1", "b-2"}) || len(res.Items) != 2 {
 		t.Fatalf("result = %+v", res)
 	}
 	reqs := srv.Requests()
@@ -80,14 +80,13 @@ func TestDeleteIncidentsReportsErrorIDsOfA200(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := vendors.BatchResult{
-		Succeeded: []string{"a-1"},
-		Failed: []vendors.Failure{
-			{ID: "b-2", Reason: "listed in error_ids by SecMaster: SecMaster.20048004: incident not found"},
-			{ID: "c-3", Reason: "not confirmed: SecMaster listed it in neither success_ids nor error_ids"},
-		},
+	want := []vendors.Item{
+		{ID: "a-1", Outcome: vendors.Done},
+		{ID: "b-2", Outcome: vendors.Refused, Code: "SecMaster.20048004", Message: "listed in error_ids by SecMaster: SecMaster.20048004: incident not found"},
+		// SecMaster said nothing about c-3: it may have acted, so unknown, not refused.
+		{ID: "c-3", Outcome: vendors.Unknown, Message: "not confirmed: SecMaster listed it in neither success_ids nor error_ids; it may have acted"},
 	}
-	if !reflect.DeepEqual(res, want) {
+	if !reflect.DeepEqual(res.Items, want) || !reflect.DeepEqual(res.RequestIDs, []string{"req-test-1"}) {
 		t.Fatalf("result = %+v\nwant     %+v", res, want)
 	}
 }
@@ -113,8 +112,8 @@ func TestLargeBatchesAreSplitAndMerged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(res.Succeeded, ids) {
-		t.Fatalf("succeeded = %v", res.Succeeded)
+	if !reflect.DeepEqual(res.IDs(vendors.Done), ids) {
+		t.Fatalf("done = %v", res.IDs(vendors.Done))
 	}
 	var sizes []int
 	for _, r := range srv.Requests() {
@@ -145,22 +144,23 @@ func TestAFailedLaterBatchStopsAndIsReportedPerID(t *testing.T) {
 	if len(srv.Requests()) != 2 {
 		t.Fatalf("made %d calls; a refused batch must stop the rest", len(srv.Requests()))
 	}
-	if !reflect.DeepEqual(res.Succeeded, []string{"i1", "i2"}) || len(res.Failed) != 3 {
+	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"i1", "i2"}) || len(res.Items) != 5 {
 		t.Fatalf("result = %+v", res)
 	}
-	if !strings.Contains(res.Failed[0].Reason, "APIGW.0308: throttled") || !strings.Contains(res.Failed[2].Reason, "not attempted") {
-		t.Fatalf("reasons = %+v", res.Failed)
+	failed := res.Items[2:]
+	if !strings.Contains(failed[0].Message, "APIGW.0308: throttled") || !strings.Contains(failed[2].Message, "not attempted") {
+		t.Fatalf("reasons = %+v", failed)
 	}
 }
 
 func TestCancelAssociationSendsThePagesRequest(t *testing.T) {
 	srv := vendortest.New(t, echoSuccess("ids"))
-	a := secmaster.Association{DataClass: "incidents", ObjectID: "inc-9", RelatedDataClass: "alerts"}
+	a := vendors.Association{DataClass: "incidents", ObjectID: "inc-9", RelatedDataClass: "alerts"}
 	res, err := newClient(t, srv.URL, 100).CancelAssociation(context.Background(), a, []string{"al-1", "al-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Succeeded) != 2 {
+	if len(res.IDs(vendors.Done)) != 2 {
 		t.Fatalf("result = %+v", res)
 	}
 	r := srv.Requests()[0]

@@ -1,0 +1,181 @@
+// Package pending is the confirmation gate's storage: a destructive action
+// waiting for its Confirm (and, where policy asks, a second person's
+// Approve), kept under an unguessable token. Every store implements Store
+// and passes the same conformance suite (pendingtest), so the in-memory
+// store of a single process and a shared store behave alike.
+package pending
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/incidentbot/incidentbot/commands"
+)
+
+// State is where a confirmation is in its life. Only Pending and
+// AwaitingApproval move, and each move happens once: that single checked
+// transition is what makes "at most one run" hold however many clicks
+// arrive at once, on however many replicas.
+type State int
+
+// The states of a confirmation.
+const (
+	Pending          State = iota // shown with Confirm and Cancel
+	AwaitingApproval              // confirmed by the requester; a second person must approve
+	Confirmed                     // running, or ran: never again
+	Cancelled
+	Expired
+)
+
+var stateNames = [...]string{Pending: "pending", AwaitingApproval: "awaiting approval", Confirmed: "confirmed", Cancelled: "cancelled", Expired: "expired"}
+
+func (s State) String() string {
+	if int(s) >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// Open reports whether the state can still move.
+func (s State) Open() bool { return s == Pending || s == AwaitingApproval }
+
+// Record is one confirmation as stored. It holds the command's words rather
+// than a parsed action, so that any process can run it after parsing it
+// again, and so that it costs little more than its IDs.
+type Record struct {
+	Token     string
+	Words     []string // the command, verb first
+	Requester commands.Caller
+	Channel   string
+	// Message tells the requester's chat adapter where the confirmation is
+	// shown (a response URL, an interaction token), so whichever process
+	// expires it can update it. It is a credential: never log it.
+	Message   string
+	Count     int // how many IDs it changes
+	CreatedAt time.Time
+	ExpiresAt time.Time
+
+	State       State
+	ConfirmedBy commands.Caller // the requester's Confirm
+	SettledBy   commands.Caller // who made the last move
+	SettledAt   time.Time
+	// Approvers are who may give the second approval, as policy named them.
+	Approvers []string
+}
+
+// Move is one checked transition of a confirmation.
+type Move struct {
+	From []State // the states it may move from
+	To   State
+	By   commands.Caller
+	At   time.Time
+	// RequesterOnly: only the requester may make this move (Confirm, Cancel).
+	RequesterOnly bool
+	// NotRequester: the requester may not make this move (Approve).
+	NotRequester bool
+}
+
+// Limits bound what Put accepts; zero means no bound.
+type Limits struct {
+	PerUser int // pending confirmations of one requester
+	Total   int // pending confirmations in all
+}
+
+// Store keeps confirmations. Every method is safe for concurrent use, and
+// for use by several processes where the store is shared.
+type Store interface {
+	// Put stores a new confirmation in state Pending, unless that would
+	// pass a limit: then it returns a *TooManyError and stores nothing.
+	Put(ctx context.Context, r Record, l Limits) error
+	// Settle makes one move: every check (state, who, expiry) and the move
+	// itself are one atomic step. A confirmation whose ExpiresAt is not
+	// after m.At is expired by the call itself, which then returns a
+	// *SettledError with Now set.
+	Settle(ctx context.Context, token string, m Move) (Record, error)
+	// Get reads a confirmation without changing it.
+	Get(ctx context.Context, token string) (Record, error)
+	// Expire moves up to max open confirmations whose ExpiresAt is not
+	// after now to Expired and returns them. Each expiry is returned by
+	// exactly one call, whichever process makes it.
+	Expire(ctx context.Context, now time.Time, max int) ([]Record, error)
+	// Stats counts the open confirmations.
+	Stats(ctx context.Context) (open int, err error)
+}
+
+// Retention is how long a settled token is remembered after its expiry, so
+// a late click is told what happened instead of "not known".
+const Retention = time.Hour
+
+// ErrUnknownToken means the token was never issued, or is long gone.
+var ErrUnknownToken = errors.New("this confirmation is not known: it was never issued, or it expired over an hour ago. Nothing was changed; run the command again")
+
+// ErrNotRequester means someone other than the requester tried a move only
+// the requester may make.
+var ErrNotRequester = errors.New("only the person who asked can confirm or cancel this")
+
+// ErrRequester means the requester tried to approve their own action.
+var ErrRequester = errors.New("the person who asked cannot also approve it: a second person must")
+
+// SettledError says the confirmation can no longer make that move.
+type SettledError struct {
+	State State
+	By    commands.Caller
+	At    time.Time
+	// Now: this very call found it past its expiry and expired it.
+	Now bool
+}
+
+func (e *SettledError) Error() string {
+	if e.State == Expired {
+		return fmt.Sprintf("this confirmation expired at %s UTC. Nothing was changed; run the command again", e.At.UTC().Format("15:04:05"))
+	}
+	if e.State == AwaitingApproval {
+		return fmt.Sprintf("this was confirmed by %s at %s UTC and is waiting for a second approval", e.By.Name, e.At.UTC().Format("15:04:05"))
+	}
+	return fmt.Sprintf("this was already %s by %s at %s UTC", e.State, e.By.Name, e.At.UTC().Format("15:04:05"))
+}
+
+// TooManyError refuses a new confirmation past a limit.
+type TooManyError struct {
+	User  bool // the requester's own limit; else the total
+	Limit int
+	Open  int // how many the requester (or everyone) has open
+}
+
+func (e *TooManyError) Error() string {
+	if e.User {
+		return fmt.Sprintf("you have %d confirmations waiting, the most one person may have (%d)", e.Open, e.Limit)
+	}
+	return fmt.Sprintf("the bot holds %d confirmations, its limit (%d)", e.Open, e.Limit)
+}
+
+// Check applies a move's rules to a record read at m.At. It returns the
+// record as moved, or why it may not move; expired reports that the
+// record passed its expiry and should be stored as Expired. Stores call
+// it inside their atomic step, so every store judges alike.
+func Check(r Record, m Move) (moved Record, expired bool, err error) {
+	allowed := false
+	for _, s := range m.From {
+		allowed = allowed || r.State == s
+	}
+	switch {
+	case !r.State.Open() || !allowed:
+		return r, false, &SettledError{State: r.State, By: r.SettledBy, At: r.SettledAt}
+	case m.RequesterOnly && !sameUser(m.By, r.Requester):
+		return r, false, ErrNotRequester
+	case m.NotRequester && sameUser(m.By, r.Requester):
+		return r, false, ErrRequester
+	case !m.At.Before(r.ExpiresAt):
+		r.State, r.SettledAt, r.SettledBy = Expired, r.ExpiresAt, commands.Caller{}
+		return r, true, &SettledError{State: Expired, At: r.ExpiresAt, Now: true}
+	}
+	if r.State == Pending {
+		r.ConfirmedBy = m.By
+	}
+	r.State, r.SettledBy, r.SettledAt = m.To, m.By, m.At
+	return r, false, nil
+}
+
+func sameUser(a, b commands.Caller) bool { return a.Platform == b.Platform && a.UserID == b.UserID }

@@ -1,0 +1,69 @@
+// Package reply is the platform-neutral message model: what the bot says,
+// before an adapter renders it as Block Kit, Discord components or text. It
+// also owns the button protocol (what a press means, and how it is written
+// into a platform's action or custom ID) and the text helpers every
+// renderer shares, so that no two renderers shorten or escape differently.
+package reply
+
+// Tone colours a reply.
+type Tone int
+
+// Tones, from neutral to bad.
+const (
+	Info Tone = iota
+	Success
+	Warning
+	Failure
+)
+
+// Style is a button's look.
+type Style int
+
+// Button styles.
+const (
+	Default Style = iota
+	Primary
+	Danger
+)
+
+// Button is a clickable choice.
+type Button struct {
+	Label string
+	Press Press
+	Style Style
+}
+
+// Item is one entry of a list: an ID (shown as code) and, for an ID that
+// did not succeed, why.
+type Item struct {
+	ID   string
+	Note string
+}
+
+// List is a labelled list of items. Renderers shorten long lists with
+// "and N more" to fit their platform's limits (see Shorten).
+type List struct {
+	Label string
+	Items []Item
+}
+
+// Reply is one message from the bot.
+type Reply struct {
+	Tone    Tone
+	Title   string
+	Lines   []string // short paragraphs; `code` spans are allowed
+	Lists   []List
+	Code    string // preformatted text (usage), shown as a code block
+	Buttons []Button
+	Public  bool   // visible to the whole channel; otherwise only to the requester
+	Footer  string // small print: expiry, sandbox note
+}
+
+// IDs makes a list of bare IDs.
+func IDs(label string, ids []string) List {
+	items := make([]Item, len(ids))
+	for i, id := range ids {
+		items[i] = Item{ID: id}
+	}
+	return List{Label: label, Items: items}
+}
