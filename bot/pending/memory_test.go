@@ -10,3 +10,10 @@ import (
 func TestMemoryStoreConformance(t *testing.T) {
 	pendingtest.Run(t, func(*testing.T) pending.Store { return pending.NewMemory() })
 }
+
+func TestMemorySharedConformance(t *testing.T) {
+	pendingtest.RunShared(t, func(*testing.T) (pending.OnceSet, pending.Leases) {
+		m := pending.NewMemoryShared(nil)
+		return m, m
+	})
+}

@@ -1,0 +1,459 @@
+// Package redisstore keeps the confirmation gate's state in Redis, so that
+// it survives a restart and several replicas share it.
+//
+// # Keys
+//
+// Every key of the pending store carries the hash tag {prefix}, so that in
+// Redis Cluster all of them live in one slot and a transaction may touch
+// several (a record and the sets that count it):
+//
+//	{prefix}:r:<token>          the record, JSON; TTL ExpiresAt + pending.Retention
+//	{prefix}:due                sorted set token -> ExpiresAt (µs): open records to expire
+//	{prefix}:open               sorted set token -> ExpiresAt (µs): open records, for Limits.Total and Stats
+//	{prefix}:u:<platform>:<id>  sorted set token -> ExpiresAt (µs): one requester's open records
+//
+// # Atomicity
+//
+// Put is one Lua script: it prunes past deadlines from the open sets,
+// checks the limits with ZCARD and writes the record and its set entries,
+// so concurrent Puts on any number of replicas cannot pass a limit together.
+//
+// Settle and Expire are WATCH/MULTI optimistic transactions on the record
+// key: read the record, judge the move with pending.Check (the very function
+// the memory store uses, so both stores judge alike), and write the moved
+// record with its set bookkeeping in one MULTI/EXEC only if the record has
+// not changed since it was read. If it changed, EXEC fails and the step is
+// retried from the read; the retry then sees the move that won and refuses.
+// So of any number of concurrent clicks, on any replicas, exactly one moves
+// a confirmation out of Pending. A refusal (already settled, not the
+// requester, unknown token) writes nothing. We chose WATCH over Lua here so
+// that the rules live in one place, in Go, rather than twice.
+//
+// Expire finds due tokens in {prefix}:due and claims each with the same
+// kind of transaction: the EXEC that moves an open record to Expired is the
+// claim, and it also removes the token from the sets. Only one EXEC can make
+// that move, so each expiry is returned by exactly one caller across all
+// processes; and since the claim and the move are one step, nothing is lost
+// if a process dies between them, or if the process that created the
+// record is gone.
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/commands"
+)
+
+// Store is a pending.Store, pending.OnceSet and pending.Leases on Redis.
+// It is safe for concurrent use, by any number of processes sharing one
+// Redis.
+type Store struct {
+	c    redis.UniversalClient
+	base string // prefix, for keys that need no common slot
+	tag  string // {prefix}, for keys that must share one slot
+}
+
+var (
+	_ pending.Store   = (*Store)(nil)
+	_ pending.OnceSet = (*Store)(nil)
+	_ pending.Leases  = (*Store)(nil)
+)
+
+// maxTries bounds the optimistic retries of one Settle or one expiry. A
+// retry happens only when another writer changed the same record in
+// between, and the retry then sees a settled record and stops, so in
+// practice two tries suffice.
+const maxTries = 50
+
+// ErrContention means a transaction lost maxTries races in a row. Nothing
+// was changed by this call.
+var ErrContention = errors.New("redisstore: too much contention on one confirmation; nothing was changed, try again")
+
+// New returns a store that keeps its keys under prefix (for example
+// "incidentbot") in the Redis that client reaches. The client stays the
+// caller's to close.
+func New(client redis.UniversalClient, prefix string) *Store {
+	return &Store{c: client, base: prefix, tag: "{" + prefix + "}"}
+}
+
+// Ping reports whether Redis answers, for readiness checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) recKey(token string) string { return s.tag + ":r:" + token }
+func (s *Store) dueKey() string             { return s.tag + ":due" }
+func (s *Store) openKey() string            { return s.tag + ":open" }
+func (s *Store) userKey(c commands.Caller) string {
+	return s.tag + ":u:" + c.Platform + ":" + c.UserID
+}
+
+// score is a time as a sorted-set score: microseconds since 1970, exact in
+// a float64 for the next few centuries.
+func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
+
+// putScript stores a new record unless that passes a limit.
+//
+//	KEYS: record, user's open set, open set, due set
+//	ARGV: body, ttl ms, now µs, expires µs, per-user limit, total limit, token
+//
+// It returns {0, 0} when stored (or already stored with the same body: a
+// retried call), {1, n} past the user's limit, {2, n} past the total, and
+// {3, 0} when the token is taken by another record.
+var putScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  if cur == ARGV[1] then return {0, 0} end
+  return {3, 0}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
+local per = tonumber(ARGV[5])
+if per > 0 then
+  local n = redis.call('ZCARD', KEYS[2])
+  if n >= per then return {1, n} end
+end
+local total = tonumber(ARGV[6])
+if total > 0 then
+  local n = redis.call('ZCARD', KEYS[3])
+  if n >= total then return {2, n} end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[7])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+return {0, 0}
+`)
+
+// Put implements pending.Store. The record lives until ExpiresAt +
+// pending.Retention, counted from its CreatedAt (the caller's now), so that
+// a settled token still answers late clicks and then disappears by itself.
+//
+// Before counting against the limits, Put drops open-set entries whose
+// ExpiresAt is not after CreatedAt: a record past its deadline holds no
+// place, even if no sweep has expired it yet (its replica died, or Redis
+// evicted it), so nothing can pin a requester's quota for ever.
+func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) error {
+	now := r.CreatedAt
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ttl := r.ExpiresAt.Sub(now) + pending.Retention
+	if ttl < time.Second {
+		ttl = time.Second
+	}
+	r.State = pending.Pending
+	body, err := encode(r)
+	if err != nil {
+		return err
+	}
+	res, err := putScript.Run(ctx, s.c,
+		[]string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()},
+		body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token,
+	).Int64Slice()
+	if err != nil {
+		return fmt.Errorf("redis: storing a confirmation: %w", err)
+	}
+	switch res[0] {
+	case 0:
+		return nil
+	case 1:
+		return &pending.TooManyError{User: true, Limit: l.PerUser, Open: int(res[1])}
+	case 2:
+		return &pending.TooManyError{Limit: l.Total, Open: int(res[1])}
+	default:
+		return fmt.Errorf("redisstore: token %q is already in use by another confirmation", r.Token)
+	}
+}
+
+// Settle implements pending.Store, as one optimistic transaction (see the
+// package comment).
+func (s *Store) Settle(ctx context.Context, token string, m pending.Move) (pending.Record, error) {
+	key := s.recKey(token)
+	var (
+		out    pending.Record
+		outErr error
+	)
+	err := s.atomically(ctx, key, func(tx *redis.Tx) error {
+		r, pttl, err := s.read(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		moved, expired, cerr := pending.Check(r, m)
+		out, outErr = moved, cerr
+		if cerr != nil && !expired {
+			return nil // a refusal writes nothing
+		}
+		return s.write(ctx, tx, key, r, moved, pttl)
+	})
+	if err != nil {
+		return pending.Record{}, wrap("settling a confirmation", err)
+	}
+	return out, outErr
+}
+
+// Get implements pending.Store.
+func (s *Store) Get(ctx context.Context, token string) (pending.Record, error) {
+	b, err := s.c.Get(ctx, s.recKey(token)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return pending.Record{}, pending.ErrUnknownToken
+	}
+	if err != nil {
+		return pending.Record{}, fmt.Errorf("redis: reading a confirmation: %w", err)
+	}
+	return decode(token, b)
+}
+
+// Expire implements pending.Store. Concurrent callers read the same due
+// tokens; each shuffles them so that they mostly claim different ones, and
+// a lost race costs one read.
+func (s *Store) Expire(ctx context.Context, now time.Time, max int) ([]pending.Record, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	due, err := s.c.ZRangeArgs(ctx, redis.ZRangeArgs{
+		Key: s.dueKey(), ByScore: true, Start: "-inf", Stop: score(now), Count: int64(2 * max),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis: reading deadlines: %w", err)
+	}
+	rand.Shuffle(len(due), func(i, j int) { due[i], due[j] = due[j], due[i] })
+	var out []pending.Record
+	for _, token := range due {
+		if len(out) == max {
+			break
+		}
+		r, ok, err := s.expireOne(ctx, token, now)
+		if err != nil {
+			return out, err // those in out are expired: the caller must still report them
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// expireOne moves token to Expired if it is open and due, reporting
+// whether this call made that move.
+func (s *Store) expireOne(ctx context.Context, token string, now time.Time) (pending.Record, bool, error) {
+	key := s.recKey(token)
+	var (
+		out pending.Record
+		ok  bool
+	)
+	err := s.atomically(ctx, key, func(tx *redis.Tx) error {
+		ok = false
+		r, pttl, err := s.read(ctx, tx, token)
+		if errors.Is(err, pending.ErrUnknownToken) {
+			// Gone by its TTL (or evicted): forget its deadline and place.
+			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.ZRem(ctx, s.dueKey(), token)
+				p.ZRem(ctx, s.openKey(), token)
+				return nil
+			})
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		if !r.State.Open() {
+			return s.c.ZRem(ctx, s.dueKey(), token).Err() // settled meanwhile
+		}
+		if now.Before(r.ExpiresAt) {
+			return nil // due by the rounded score only
+		}
+		// As the memory store's sweep: SettledBy stays who moved it last.
+		moved := r
+		moved.State, moved.SettledAt = pending.Expired, r.ExpiresAt
+		if err := s.write(ctx, tx, key, r, moved, pttl); err != nil {
+			return err
+		}
+		out, ok = moved, true
+		return nil
+	})
+	return out, ok, wrap("expiring a confirmation", err)
+}
+
+// Stats implements pending.Store: the confirmations not yet settled or
+// expired (an entry past its deadline is dropped by the next Put).
+func (s *Store) Stats(ctx context.Context) (int, error) {
+	n, err := s.c.ZCard(ctx, s.openKey()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis: counting confirmations: %w", err)
+	}
+	return int(n), nil
+}
+
+// atomically runs fn in a WATCH on key, again while another writer wins
+// the race, at most maxTries times with a short jittered pause between.
+func (s *Store) atomically(ctx context.Context, key string, fn func(*redis.Tx) error) error {
+	for try := 0; try < maxTries; try++ {
+		err := s.c.Watch(ctx, fn, key)
+		if !errors.Is(err, redis.TxFailedErr) {
+			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(time.Duration(min(try+1, 20)) * 100 * time.Microsecond)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+	return ErrContention
+}
+
+// wrap adds what failed to an error from Redis, leaving the store's own
+// errors as they are.
+func wrap(what string, err error) error {
+	var se *pending.SettledError
+	switch {
+	case err == nil, errors.Is(err, pending.ErrUnknownToken), errors.Is(err, ErrContention),
+		errors.Is(err, errDecode), errors.As(err, &se):
+		return err
+	}
+	return fmt.Errorf("redis: %s: %w", what, err)
+}
+
+// read reads a record and its remaining TTL inside a WATCH.
+func (s *Store) read(ctx context.Context, tx *redis.Tx, token string) (pending.Record, time.Duration, error) {
+	key := s.recKey(token)
+	var get *redis.StringCmd
+	var pttl *redis.DurationCmd
+	_, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+		get = p.Get(ctx, key)
+		pttl = p.PTTL(ctx, key)
+		return nil
+	})
+	if errors.Is(get.Err(), redis.Nil) {
+		return pending.Record{}, 0, pending.ErrUnknownToken
+	}
+	if err != nil {
+		return pending.Record{}, 0, err
+	}
+	b, _ := get.Bytes()
+	r, err := decode(token, b)
+	return r, pttl.Val(), err
+}
+
+// write stores moved in place of r, keeping the key's TTL, and takes it
+// out of the open sets if it left an open state; all in one MULTI/EXEC that
+// fails if the record changed since the WATCH.
+func (s *Store) write(ctx context.Context, tx *redis.Tx, key string, r, moved pending.Record, pttl time.Duration) error {
+	body, err := encode(moved)
+	if err != nil {
+		return err
+	}
+	if pttl <= 0 { // no TTL left to keep (it lapsed this very moment): keep it briefly
+		pttl = time.Second
+	}
+	_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		// An explicit PX rather than KEEPTTL: should the key lapse
+		// between the read and EXEC, it must not come back for ever.
+		p.Set(ctx, key, body, pttl)
+		if r.State.Open() && !moved.State.Open() {
+			p.ZRem(ctx, s.dueKey(), r.Token)
+			p.ZRem(ctx, s.openKey(), r.Token)
+			p.ZRem(ctx, s.userKey(r.Requester), r.Token)
+		}
+		return nil
+	})
+	return err
+}
+
+// wire is a record as stored: short names, times as Unix nanoseconds.
+type wire struct {
+	V         int        `json:"v"`
+	Words     []string   `json:"w"`
+	Requester [3]string  `json:"rq"`
+	Channel   string     `json:"ch,omitempty"`
+	Message   string     `json:"m,omitempty"`
+	Count     int        `json:"n,omitempty"`
+	CreatedAt int64      `json:"ca,omitempty"`
+	ExpiresAt int64      `json:"ea"`
+	State     int        `json:"s"`
+	Confirmed *[3]string `json:"cb,omitempty"`
+	SettledBy *[3]string `json:"sb,omitempty"`
+	SettledAt int64      `json:"sa,omitempty"`
+	Approvers []string   `json:"ap,omitempty"`
+}
+
+const wireVersion = 1
+
+// errDecode means a stored record cannot be read by this build.
+var errDecode = errors.New("redisstore: a stored confirmation cannot be read")
+
+func caller(c commands.Caller) [3]string { return [3]string{c.Platform, c.UserID, c.Name} }
+
+func optCaller(c commands.Caller) *[3]string {
+	if c == (commands.Caller{}) {
+		return nil
+	}
+	w := caller(c)
+	return &w
+}
+
+func fromCaller(w *[3]string) commands.Caller {
+	if w == nil {
+		return commands.Caller{}
+	}
+	return commands.Caller{Platform: w[0], UserID: w[1], Name: w[2]}
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func encode(r pending.Record) ([]byte, error) {
+	b, err := json.Marshal(wire{
+		V: wireVersion, Words: r.Words, Requester: caller(r.Requester), Channel: r.Channel, Message: r.Message,
+		Count: r.Count, CreatedAt: nanos(r.CreatedAt), ExpiresAt: nanos(r.ExpiresAt), State: int(r.State),
+		Confirmed: optCaller(r.ConfirmedBy), SettledBy: optCaller(r.SettledBy), SettledAt: nanos(r.SettledAt),
+		Approvers: r.Approvers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: encoding a confirmation: %w", err)
+	}
+	return b, nil
+}
+
+func decode(token string, b []byte) (pending.Record, error) {
+	var w wire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return pending.Record{}, fmt.Errorf("%w: %v", errDecode, err)
+	}
+	if w.V != wireVersion {
+		return pending.Record{}, fmt.Errorf("%w: format version %d, this build reads %d", errDecode, w.V, wireVersion)
+	}
+	return pending.Record{
+		Token: token, Words: w.Words, Requester: fromCaller(&w.Requester), Channel: w.Channel, Message: w.Message,
+		Count: w.Count, CreatedAt: fromNanos(w.CreatedAt), ExpiresAt: fromNanos(w.ExpiresAt), State: pending.State(w.State),
+		ConfirmedBy: fromCaller(w.Confirmed), SettledBy: fromCaller(w.SettledBy), SettledAt: fromNanos(w.SettledAt),
+		Approvers: w.Approvers,
+	}, nil
+}
