@@ -36,6 +36,12 @@
 // processes; and since the claim and the move are one step, nothing is lost
 // if a process dies between them, or if the process that created the
 // record is gone.
+//
+// # Security
+//
+// A record holds Record.Message, which is a credential (a response URL or
+// an interaction token), in plain JSON: give Redis a password, keep it on a
+// private network, and use rediss:// where the link is not trusted.
 package redisstore
 
 import (
