@@ -7,6 +7,7 @@ require (
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
 	github.com/patrickmn/go-cache v2.1.0+incompatible
 	github.com/slack-go/slack v0.35.0
+	go.yaml.in/yaml/v4 v4.0.0
 )
 
 require (
