@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/policy"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
@@ -36,6 +37,9 @@ type Request struct {
 	// Forms says the adapter can open forms: a verb typed alone that needs
 	// text (create) then opens its form instead of failing.
 	Forms bool
+	// Roles are the caller's roles where the platform says (Discord
+	// member roles), for the access policy.
+	Roles []string
 }
 
 // Click is a button press.
@@ -43,6 +47,7 @@ type Click struct {
 	Caller  commands.Caller
 	Channel string
 	Press   reply.Press
+	Roles   []string // as in Request
 }
 
 // Form asks the adapter to open a verb's form. Values holds what is
@@ -89,6 +94,8 @@ type Options struct {
 	// SweepEvery is how often expired confirmations are looked for; the
 	// sweep does not run when it is negative (tests call Sweep).
 	SweepEvery time.Duration
+	// Access holds the access policy; nil lets every user run every verb.
+	Access *policy.Holder
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -103,6 +110,7 @@ type Bot struct {
 	note     string
 	workTTL  time.Duration
 	updates  *Background // expiry updates
+	access   *policy.Holder
 
 	mu       sync.Mutex
 	updaters map[string]Updater // by platform
@@ -132,7 +140,7 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
-		updates: NewBackground(16), updaters: map[string]Updater{}}
+		updates: NewBackground(16), updaters: map[string]Updater{}, access: opt.Access}
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
 	if opt.SweepEvery > 0 {
@@ -170,7 +178,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 	}
 	if req.Forms && len(words) == 1 {
 		if v, ok := commands.Lookup(strings.ToLower(words[0])); ok && v.HasRequiredText() {
-			return b.openForm(v, nil)
+			return b.openForm(ctx, req, v, nil)
 		}
 	}
 	action, err := b.registry.ParseWords(words, req.Caller)
@@ -178,6 +186,16 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
+	d, denied := b.decide(ctx, req, s)
+	if denied != nil {
+		return *denied
+	}
+	if _, ok := action.(commands.WhoAmI); ok {
+		return b.whoami(ctx, req)
+	}
+	if s.DryRun {
+		return b.dryRun(req, s, d)
+	}
 	if s.Vendor == "" { // help: nothing to wait for
 		res, err := action.Run(ctx)
 		if err != nil {
@@ -199,6 +217,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 	now := b.now()
 	rec := pending.Record{Token: token, Words: words, Requester: req.Caller, Channel: req.Channel, Message: req.Message,
 		Count: len(s.IDs), CreatedAt: now, ExpiresAt: now.Add(b.ttl)}
+	if d.NeedsApproval {
+		rec.Approvers = d.Approvers
+	}
 	if err := b.store.Put(ctx, rec, b.limits); err != nil {
 		var tooMany *pending.TooManyError
 		if errors.As(err, &tooMany) {
@@ -239,6 +260,8 @@ func (b *Bot) Press(ctx context.Context, c Click) Outcome {
 		return b.settle(ctx, c, "confirm", pending.Move{From: []pending.State{pending.Pending}, To: pending.Confirmed, RequesterOnly: true})
 	case reply.Cancel:
 		return b.settle(ctx, c, "cancel", pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true})
+	case reply.Approve:
+		return b.approve(ctx, c)
 	case reply.Form:
 		v, ok := commands.Lookup(c.Press.Verb)
 		if !ok {
@@ -249,17 +272,21 @@ func (b *Bot) Press(ctx context.Context, c Click) Outcome {
 			values[v.Args[0].Name] = c.Press.Value
 		}
 		if len(v.Form) == 0 { // nothing to ask: run it on the object
-			return b.Handle(ctx, Request{Caller: c.Caller, Channel: c.Channel, Words: v.Words(values)})
+			return b.Handle(ctx, Request{Caller: c.Caller, Channel: c.Channel, Roles: c.Roles, Words: v.Words(values)})
 		}
-		return b.openForm(v, values)
+		return b.openForm(ctx, Request{Caller: c.Caller, Channel: c.Channel, Roles: c.Roles}, v, values)
 	}
 	return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Failure, Title: capitalize(reply.ErrUnknownButton.Error()) + "."})}
 }
 
-// openForm asks the adapter to open v's form, if v's vendor is configured.
-func (b *Bot) openForm(v commands.Verb, values map[string]string) Outcome {
+// openForm asks the adapter to open v's form, if v's vendor is configured
+// and the caller may use it: nobody fills in a form only to be refused.
+func (b *Bot) openForm(ctx context.Context, req Request, v commands.Verb, values map[string]string) Outcome {
 	if err := b.registry.Configured(v.Name); err != nil {
-		return Outcome{Reply: b.finish(b.errorReply(context.Background(), err, v.Name))}
+		return Outcome{Reply: b.finish(b.errorReply(ctx, err, v.Name))}
+	}
+	if _, denied := b.decide(ctx, req, commands.Summary{Verb: v.Name, Vendor: v.Vendor}); denied != nil {
+		return *denied
 	}
 	return Outcome{Form: &Form{Verb: v, Values: values}}
 }
@@ -281,11 +308,22 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Cancelled: " + describe(s),
 			Lines: []string{"Cancelled by " + c.Caller.Name + ". Nothing was changed."}})}
 	}
-	b.auditEvent("confirm", c.Caller, c.Channel, s, "confirmed", slog.String("token_ref", tokenRef(c.Press.Value)))
-	running := reply.Reply{Tone: reply.Info, Title: "Running: " + describe(s) + "…", Lines: []string{"Confirmed by " + c.Caller.Name + "."}, Lists: idList(s)}
+	people := approvalAttrs(rec)
+	if rec.State == pending.AwaitingApproval {
+		b.auditEvent("confirm", c.Caller, c.Channel, s, "awaiting approval", append(people, slog.String("token_ref", tokenRef(c.Press.Value)), slog.Any("approvers", rec.Approvers))...)
+		return b.awaitingApproval(rec, s)
+	}
+	b.auditEvent(event, c.Caller, c.Channel, s, "confirmed", append(people, slog.String("token_ref", tokenRef(c.Press.Value)))...)
+	by := "Confirmed by " + rec.ConfirmedBy.Name + "."
+	if event == "approve" {
+		by = "Confirmed by " + rec.ConfirmedBy.Name + ", approved by " + c.Caller.Name + "."
+	}
+	running := reply.Reply{Tone: reply.Info, Title: "Running: " + describe(s) + "…", Lines: []string{by}, Lists: idList(s)}
 	return Outcome{
 		Reply: b.finish(running),
-		Work:  func(ctx context.Context) reply.Reply { return b.run(ctx, action, rec.Requester, rec.Channel) },
+		Work: func(ctx context.Context) reply.Reply {
+			return b.run(ctx, action, rec.Requester, rec.Channel, people...)
+		},
 	}
 }
 
@@ -300,6 +338,10 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event st
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not the requester", slog.String("requester", rec.Requester.UserID))
 		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Only " + rec.Requester.Name + " can " + event + " this.",
 			Lines: []string{"Ask them, or run the command yourself."}})}
+	case errors.Is(err, pending.ErrRequester):
+		b.auditEvent(event, c.Caller, c.Channel, s, "refused: the requester may not approve")
+		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "You asked for this, so you cannot also approve it.",
+			Lines: []string{"A second person must: one of " + strings.Join(rec.Approvers, ", ") + "."}})}
 	case errors.As(err, &settled) && settled.State != pending.Expired:
 		b.auditEvent(event, c.Caller, c.Channel, s, "ignored: already "+settled.State.String())
 		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Info, Title: capitalize(err.Error()) + "."})}
@@ -382,7 +424,7 @@ func (b *Bot) expired(ctx context.Context, rec pending.Record) {
 
 // run performs an action with a deadline of its own: the chat request that
 // started it may be long gone.
-func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, channel string) reply.Reply {
+func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, channel string, people ...any) reply.Reply {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.workTTL)
 	defer cancel()
 	s := a.Summary()
@@ -390,10 +432,10 @@ func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, c
 	res, err := a.Run(ctx)
 	took := slog.Duration("took", time.Since(started))
 	if err != nil {
-		b.auditEvent("result", who, channel, s, "error", slog.String("error", err.Error()), took)
+		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
 		return b.finish(b.errorReply(ctx, err, s.Verb))
 	}
-	attrs := []any{slog.String("title", res.Reply.Title), took}
+	attrs := append(people, slog.String("title", res.Reply.Title), took)
 	if res.Batch != nil {
 		attrs = append(attrs, slog.Int("done", res.Batch.Count(vendors.Done)), slog.Int("refused", res.Batch.Count(vendors.Refused)),
 			slog.Int("unknown", res.Batch.Count(vendors.Unknown)), slog.Int("not_attempted", res.Batch.Count(vendors.NotAttempted)))
@@ -403,6 +445,19 @@ func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, c
 	}
 	b.auditEvent("result", who, channel, s, "done", attrs...)
 	return b.finish(res.Reply)
+}
+
+// approvalAttrs are the audit attributes naming who confirmed and who
+// approved a stored action.
+func approvalAttrs(rec pending.Record) []any {
+	attrs := []any{slog.String("requester", rec.Requester.Platform+":"+rec.Requester.UserID)}
+	if rec.ConfirmedBy.UserID != "" {
+		attrs = append(attrs, slog.String("confirmed_by", rec.ConfirmedBy.Platform+":"+rec.ConfirmedBy.UserID))
+	}
+	if rec.State == pending.Confirmed && rec.SettledBy.UserID != "" && !sameUser(rec.SettledBy, rec.ConfirmedBy) {
+		attrs = append(attrs, slog.String("approved_by", rec.SettledBy.Platform+":"+rec.SettledBy.UserID))
+	}
+	return attrs
 }
 
 // errorReply shows user errors as written and hides internal ones behind a
@@ -453,6 +508,9 @@ func (b *Bot) InternalError(ctx context.Context, msg string, err error, attrs ..
 
 func (b *Bot) confirmation(rec pending.Record, s commands.Summary) reply.Reply {
 	lines := []string{fmt.Sprintf("%s asked to %s in %s.", rec.Requester.Name, describe(s), s.Vendor)}
+	if len(rec.Approvers) > 0 {
+		lines = append(lines, "After your Confirm, a second person must approve it: one of "+strings.Join(rec.Approvers, ", ")+".")
+	}
 	return reply.Reply{
 		Tone:  reply.Warning,
 		Title: "Confirm: " + describe(s) + "?",

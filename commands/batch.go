@@ -15,10 +15,24 @@ func idsArg(desc string) Arg {
 	return Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000}
 }
 
+// dryRun is the option every destructive verb takes.
+var dryRun = Option{Name: "dry-run", Help: "show exactly what would change, and change nothing"}
+
+// newBatch builds a destructive action over ids, or its dry run.
+func (r *Registry) newBatch(s Summary, in args, done string, run func(ctx context.Context, ids []string) (vendors.BatchResult, error)) *batchAction {
+	s.DryRun = in.switches["dry-run"]
+	s.Calls = 1
+	if r.deps.BatchSize > 0 {
+		s.Calls = (len(s.IDs) + r.deps.BatchSize - 1) / r.deps.BatchSize
+	}
+	return &batchAction{summary: s, done: done, run: run}
+}
+
 func deleteVerb() *Verb {
 	return &Verb{
 		Name:        "delete",
 		Args:        []Arg{idsArg("Incident IDs, separated by spaces or commas")},
+		Options:     []Option{dryRun},
 		Summary:     "Delete SecMaster incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
 		Examples:    []string{"/incident delete 909494e3-558e-46b6-a9eb-07a8e18ca62f, 5b2e7c1a-0d3f-4a55-9c61-2f1e8b7d4a10"},
@@ -29,11 +43,8 @@ func deleteVerb() *Verb {
 			if err != nil {
 				return nil, err
 			}
-			return &batchAction{
-				summary: Summary{Verb: "delete", Vendor: vendors.SecMaster, Operation: "delete incidents", IDs: ids},
-				done:    "Deleted",
-				run:     r.deps.SecMaster.DeleteIncidents,
-			}, nil
+			return r.newBatch(Summary{Verb: "delete", Vendor: vendors.SecMaster, Operation: "delete incidents", IDs: ids,
+				API: "DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents"}, in, "Deleted", r.deps.SecMaster.DeleteIncidents), nil
 		},
 	}
 }
@@ -53,6 +64,7 @@ func unlinkVerb() *Verb {
 		Options: []Option{
 			{Name: "from", Placeholder: "CLASS", Help: "data class of the first ID, default incidents", Label: "Data class of the first ID"},
 			{Name: "to", Placeholder: "CLASS", Help: "data class of the other IDs, default alerts", Label: "Data class of the other IDs"},
+			dryRun,
 		},
 		Examples:    []string{"/incident unlink inc-1001 alert-2001 alert-2002", "/incident unlink alert-7 inc-1 --from alerts --to incidents"},
 		Vendor:      vendors.SecMaster,
@@ -78,14 +90,12 @@ func unlinkVerb() *Verb {
 				return nil, err
 			}
 			assoc := vendors.Association{DataClass: from, ObjectID: subject, RelatedDataClass: to}
-			return &batchAction{
-				summary: Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
-					Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related},
-				done: "Unlinked",
-				run: func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
-					return r.deps.SecMaster.CancelAssociation(ctx, assoc, ids)
-				},
-			}, nil
+			s := Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
+				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related,
+				API: fmt.Sprintf("DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/%s/%s/%s", from, subject, to)}
+			return r.newBatch(s, in, "Unlinked", func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
+				return r.deps.SecMaster.CancelAssociation(ctx, assoc, ids)
+			}), nil
 		},
 	}
 }
@@ -94,6 +104,7 @@ func unassignVerb() *Verb {
 	return &Verb{
 		Name:        "unassign",
 		Args:        []Arg{idsArg("Coralogix incident IDs, separated by spaces or commas")},
+		Options:     []Option{dryRun},
 		Summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
 		Examples:    []string{"/incident unassign cx-3001 cx-3002"},
@@ -104,11 +115,8 @@ func unassignVerb() *Verb {
 			if err != nil {
 				return nil, err
 			}
-			return &batchAction{
-				summary: Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids},
-				done:    "Unassigned",
-				run:     r.deps.Coralogix.UnassignIncidents,
-			}, nil
+			return r.newBatch(Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids,
+				API: "DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user"}, in, "Unassigned", r.deps.Coralogix.UnassignIncidents), nil
 		},
 	}
 }

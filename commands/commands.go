@@ -40,6 +40,13 @@ type Summary struct {
 	Operation string // "delete incidents"
 	Target    string // extra context, e.g. "from incident inc-1 (incidents -> alerts)"
 	IDs       []string
+	// API names the vendor call, e.g. "DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents".
+	API string
+	// Calls is how many vendor calls the IDs take, at the configured batch size.
+	Calls int
+	// DryRun asks only to show what would change: nothing is run and no
+	// confirmation is created.
+	DryRun bool
 }
 
 // Caller is who typed the command.
@@ -130,6 +137,10 @@ type Deps struct {
 	// creator and operator. DefaultOperator is used for anyone unmapped.
 	COCOperators    map[string]string
 	DefaultOperator string
+
+	// BatchSize is how many IDs the vendor clients send per call (to say
+	// how many calls a dry run would make); 0 means one call.
+	BatchSize int
 }
 
 // Registry parses commands against the configured vendors. It is safe for

@@ -26,6 +26,30 @@ func helpVerb() *Verb {
 	}
 }
 
+func whoamiVerb() *Verb {
+	return &Verb{
+		Name:    "whoami",
+		Summary: "Show what you may ask for and approve here.",
+		build: func(r *Registry, in args, c Caller) (Action, error) {
+			if len(in.positional) > 0 {
+				return nil, fmt.Errorf("whoami takes nothing after it.")
+			}
+			return WhoAmI{}, nil
+		},
+	}
+}
+
+// WhoAmI is the whoami verb's action. What it shows depends on the access
+// policy, which the bot holds, so the bot answers it; run on its own it
+// says only that.
+type WhoAmI struct{}
+
+func (WhoAmI) Destructive() bool { return false }
+func (WhoAmI) Summary() Summary  { return Summary{Verb: "whoami"} }
+func (WhoAmI) Run(context.Context) (Result, error) {
+	return Result{Reply: reply.Reply{Title: "No access policy is loaded: every user may run every verb."}}, nil
+}
+
 type helpAction struct{ text reply.Reply }
 
 func (helpAction) Destructive() bool                     { return false }

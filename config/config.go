@@ -43,6 +43,7 @@ var Variables = []Variable{
 	{Name: "DISCORD_PUBLIC_KEY", Help: "Discord application public key (hex): serve POST /discord/interactions instead of the gateway"},
 	{Name: "DISCORD_GUILD_ID", Help: "register /incident in this guild only (instant); global when empty"},
 	{Name: "DISCORD_API_URL", Default: "https://discord.com", Help: "Discord REST base URL"},
+	{Name: "INCIDENTBOT_POLICY", Help: "access policy file (YAML): who may run which verb where, and when a second person must approve; without it every user may run every verb"},
 	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
@@ -66,6 +67,7 @@ type Config struct {
 
 	DiscordBotToken, DiscordAppID, DiscordPublicKey, DiscordGuildID, DiscordAPIURL string
 
+	PolicyFile    string // INCIDENTBOT_POLICY; empty: no policy
 	ConfirmTTL    time.Duration
 	BatchSize     int
 	VendorTimeout time.Duration
@@ -142,7 +144,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		DiscordBotToken: get("DISCORD_BOT_TOKEN"), DiscordAppID: get("DISCORD_APP_ID"), DiscordPublicKey: get("DISCORD_PUBLIC_KEY"),
 		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"),
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
-		LogLevel: strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
+		LogLevel:   strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
+		PolicyFile: get("INCIDENTBOT_POLICY"),
 	}
 
 	var err error

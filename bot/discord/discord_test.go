@@ -48,7 +48,7 @@ func discordAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	f := &fixture{key: priv, clock: bottest.NewClock(time.Now())}
@@ -58,8 +58,11 @@ func newFixture(t testing.TB) *fixture {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)),
-		bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger})
+	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger}
+	for _, o := range options {
+		o(&opt)
+	}
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
 		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger})
 	if err != nil {
@@ -450,7 +453,8 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 	subs := map[string][]string{}
 	for _, s := range cmds[0]["options"].([]any) {
 		sub := s.(map[string]any)
-		for _, o := range sub["options"].([]any) {
+		opts, _ := sub["options"].([]any)
+		for _, o := range opts {
 			subs[sub["name"].(string)] = append(subs[sub["name"].(string)], o.(map[string]any)["name"].(string))
 		}
 	}

@@ -53,6 +53,15 @@ func caller(i *discordgo.Interaction) (commands.Caller, bool) {
 	return commands.Caller{Platform: "discord", UserID: u.ID, Name: name}, true
 }
 
+// roles are the member's roles in the guild the interaction came from
+// (none in a DM), for the access policy.
+func roles(i *discordgo.Interaction) []string {
+	if i.Member == nil {
+		return nil
+	}
+	return i.Member.Roles
+}
+
 func say(r reply.Reply) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: message(r)}
 }
@@ -96,7 +105,7 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 		return say(reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + err.Error() + ".", Lines: []string{"Use the options Discord offers for /incident " + v.Name + "."}}), nil
 	}
 	if fields := modalOptions(v, true); len(fields) > 0 {
-		o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: reply.Press{Kind: reply.Form, Verb: v.Name}})
+		o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: reply.Press{Kind: reply.Form, Verb: v.Name}, Roles: roles(i)})
 		if o.Form == nil {
 			return say(o.Reply), nil
 		}
@@ -109,7 +118,7 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 // confirmation for destructive verbs, or a deferred response that the
 // result edits later.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who commands.Caller, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i)})
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i), Roles: roles(i)})
 	if o.Work == nil {
 		return say(o.Reply), nil
 	}
@@ -124,7 +133,7 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	if err != nil {
 		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
 	}
-	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p})
+	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p, Roles: roles(i)})
 	switch {
 	case o.Form != nil:
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,

@@ -61,7 +61,9 @@ type Record struct {
 	ConfirmedBy commands.Caller // the requester's Confirm
 	SettledBy   commands.Caller // who made the last move
 	SettledAt   time.Time
-	// Approvers are who may give the second approval, as policy named them.
+	// Approvers are who may give the second approval, as policy named
+	// them. A record with approvers moves from Pending to AwaitingApproval
+	// on its requester's Confirm, and to Confirmed only on an approval.
 	Approvers []string
 }
 
@@ -173,6 +175,11 @@ func Check(r Record, m Move) (moved Record, expired bool, err error) {
 	}
 	if r.State == Pending {
 		r.ConfirmedBy = m.By
+		if m.To == Confirmed && len(r.Approvers) > 0 {
+			// Policy asked for a second person: the requester's Confirm
+			// only starts the wait for one.
+			m.To = AwaitingApproval
+		}
 	}
 	r.State, r.SettledBy, r.SettledAt = m.To, m.By, m.At
 	return r, false, nil

@@ -41,7 +41,7 @@ func cocCreated(w http.ResponseWriter, r *http.Request) {
 
 func newFixture(t testing.TB) *fixture { return newFixtureTTL(t, 5*time.Minute) }
 
-func newFixtureTTL(t testing.TB, ttl time.Duration) *fixture {
+func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *bot.Options)) *fixture {
 	t.Helper()
 	f := &fixture{clock: bottest.NewClock(time.Now())}
 	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
@@ -50,8 +50,11 @@ func newFixtureTTL(t testing.TB, ttl time.Duration) *fixture {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)),
-		bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger})
+	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger}
+	for _, o := range options {
+		o(f, &opt)
+	}
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
 	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})

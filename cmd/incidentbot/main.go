@@ -50,6 +50,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	logger := newLogger(stderr, cfg.LogLevel)
+	access, err := loadAccess(cfg, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "incidentbot: the access policy %s has problems:\n", cfg.PolicyFile)
+		for _, e := range unjoin(err) {
+			fmt.Fprintf(stderr, "  - %v\n", e)
+		}
+		return 2
+	}
+	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
 	deps, note, closeVendors, err := buildVendors(cfg)
 	if err != nil {
@@ -58,7 +67,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer closeVendors()
 
-	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note})
+	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")

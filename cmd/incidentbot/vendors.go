@@ -37,7 +37,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 		cfg, note, closeFn = &sandboxed, sandboxNote, sb.Close
 	}
 
-	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator}
+	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator, BatchSize: cfg.BatchSize}
 	huawei := huaweicloud.Settings{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID,
 		DomainID: cfg.DomainID, Timeout: cfg.VendorTimeout}
 	if cfg.SecMasterConfigured() {

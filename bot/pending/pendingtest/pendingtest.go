@@ -264,6 +264,25 @@ func Run(t *testing.T, newStore func(t *testing.T) pending.Store) {
 		}
 	})
 
+	t.Run("ConfirmWithApproversAwaitsApproval", func(t *testing.T) {
+		s := newStore(t)
+		r := record(alice, time.Minute)
+		r.Approvers = []string{"slack:group:S0SECOPS"}
+		_ = s.Put(ctx, r, pending.Limits{})
+		got, err := s.Settle(ctx, r.Token, confirm(alice, start))
+		if err != nil || got.State != pending.AwaitingApproval || got.ConfirmedBy != alice || fmt.Sprint(got.Approvers) != "[slack:group:S0SECOPS]" {
+			t.Fatalf("confirm of an action needing approval: %+v, %v", got, err)
+		}
+		if open, _ := s.Stats(ctx); open != 1 {
+			t.Fatalf("an action awaiting approval is not counted open: %d", open)
+		}
+		// The wait for approval ends at the same deadline.
+		expired, _ := s.Expire(ctx, r.ExpiresAt, 10)
+		if len(expired) != 1 || expired[0].State != pending.Expired || expired[0].ConfirmedBy != alice {
+			t.Fatalf("expiry while awaiting approval: %+v", expired)
+		}
+	})
+
 	t.Run("Limits", func(t *testing.T) {
 		s := newStore(t)
 		l := pending.Limits{PerUser: 3, Total: 5}
