@@ -96,6 +96,13 @@ type Options struct {
 	SweepEvery time.Duration
 	// Access holds the access policy; nil lets every user run every verb.
 	Access *policy.Holder
+	// Runs records running actions under leases, and Values keeps
+	// de-duplication keys; both in memory by default, shared on Redis.
+	Runs   pending.Runs
+	Values pending.Values
+	// RunLease is how long a running action's lease lasts without renewal
+	// (default 30s): past it another process reports the outcome unknown.
+	RunLease time.Duration
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -111,6 +118,9 @@ type Bot struct {
 	workTTL  time.Duration
 	updates  *Background // expiry updates
 	access   *policy.Holder
+	runs     pending.Runs
+	values   pending.Values
+	runLease time.Duration
 
 	mu       sync.Mutex
 	updaters map[string]Updater // by platform
@@ -138,9 +148,22 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	if opt.SweepEvery == 0 {
 		opt.SweepEvery = time.Second
 	}
+	if opt.Runs == nil || opt.Values == nil {
+		mem := pending.NewMemoryRuns(opt.Now)
+		if opt.Runs == nil {
+			opt.Runs = mem
+		}
+		if opt.Values == nil {
+			opt.Values = mem
+		}
+	}
+	if opt.RunLease <= 0 {
+		opt.RunLease = 30 * time.Second
+	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
-		updates: NewBackground(16), updaters: map[string]Updater{}, access: opt.Access}
+		updates: NewBackground(16), updaters: map[string]Updater{}, access: opt.Access,
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease}
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
 	if opt.SweepEvery > 0 {
@@ -203,6 +226,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		}
 		return Outcome{Reply: b.finish(res.Reply)}
 	}
+	if !action.Destructive() && s.Once != "" {
+		if o, ok := b.once(ctx, req, s, action); ok {
+			return o
+		}
+	}
 	if !action.Destructive() {
 		b.auditEvent("request", req.Caller, req.Channel, s, "running")
 		return Outcome{
@@ -226,7 +254,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 			b.auditEvent("request", req.Caller, req.Channel, s, "refused: too many pending", slog.Int("open", tooMany.Open), slog.Int("limit", tooMany.Limit))
 			return Outcome{Reply: b.finish(b.tooMany(tooMany))}
 		}
-		return Outcome{Reply: b.finish(b.InternalError(ctx, "storing a confirmation failed", err, "verb", s.Verb))}
+		return Outcome{Reply: b.storeTrouble(ctx, err, "verb", s.Verb)}
 	}
 	b.auditEvent("request", req.Caller, req.Channel, s, "awaiting confirmation", slog.String("token_ref", tokenRef(token)))
 	return Outcome{Reply: b.finish(b.confirmation(rec, s)), Token: token}
@@ -322,7 +350,9 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 	return Outcome{
 		Reply: b.finish(running),
 		Work: func(ctx context.Context) reply.Reply {
-			return b.run(ctx, action, rec.Requester, rec.Channel, people...)
+			return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
+				return b.run(ctx, action, rec.Requester, rec.Channel, people...)
+			})
 		},
 	}
 }
@@ -355,7 +385,7 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event st
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: unknown token")
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: capitalize(err.Error()) + "."})}
 	default:
-		return Outcome{Notice: true, Reply: b.InternalError(ctx, "settling a confirmation failed", err, "event", event)}
+		return Outcome{Notice: true, Reply: b.storeTrouble(ctx, err, "event", event)}
 	}
 }
 
@@ -387,7 +417,7 @@ func (b *Bot) Sweep(ctx context.Context) int {
 		}
 		n += len(recs)
 		if len(recs) < 256 {
-			return n
+			return n + b.orphans(ctx)
 		}
 	}
 }
@@ -411,20 +441,40 @@ func (b *Bot) sweepEvery(ctx context.Context, every time.Duration) {
 func (b *Bot) expired(ctx context.Context, rec pending.Record) {
 	s := b.summaryOf(rec)
 	b.auditEvent("expire", rec.Requester, rec.Channel, s, "expired", slog.String("token_ref", tokenRef(rec.Token)))
+	b.notify(ctx, rec, b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
+		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.ttl))}}))
+}
+
+// notify replaces a stored confirmation's message with r, through the
+// Updater of the requester's platform. The updates run at most a few at a
+// time: a thousand at once must not open a thousand connections to a slow
+// chat platform.
+func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
 	b.mu.Lock()
 	update := b.updaters[rec.Requester.Platform]
 	b.mu.Unlock()
 	if update == nil {
 		return
 	}
-	r := b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
-		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.ttl))}})
 	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, rec.Message, r) })
 }
 
 // run performs an action with a deadline of its own: the chat request that
 // started it may be long gone.
 func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, channel string, people ...any) reply.Reply {
+	_, r := b.runResult(ctx, a, who, channel, people...)
+	return r
+}
+
+// ran is what running an action gave: its result, or its error.
+type ran struct {
+	commands.Result
+	Err error
+}
+
+// runResult runs an action, audits the result and returns it with the
+// reply that shows it.
+func (b *Bot) runResult(ctx context.Context, a commands.Action, who commands.Caller, channel string, people ...any) (ran, reply.Reply) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.workTTL)
 	defer cancel()
 	s := a.Summary()
@@ -433,7 +483,7 @@ func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, c
 	took := slog.Duration("took", time.Since(started))
 	if err != nil {
 		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
-		return b.finish(b.errorReply(ctx, err, s.Verb))
+		return ran{Err: err}, b.finish(b.errorReply(ctx, err, s.Verb))
 	}
 	attrs := append(people, slog.String("title", res.Reply.Title), took)
 	if res.Batch != nil {
@@ -444,7 +494,7 @@ func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, c
 		attrs = append(attrs, slog.Any("request_ids", res.RequestIDs))
 	}
 	b.auditEvent("result", who, channel, s, "done", attrs...)
-	return b.finish(res.Reply)
+	return ran{Result: res}, b.finish(res.Reply)
 }
 
 // approvalAttrs are the audit attributes naming who confirmed and who

@@ -31,6 +31,8 @@ type Result struct {
 	Batch *vendors.BatchResult
 	// RequestIDs are the vendor's request IDs of a single call.
 	RequestIDs []string
+	// Object is what the action made, e.g. a ticket number.
+	Object string
 }
 
 // Summary describes an action for the confirmation message and the audit log.
@@ -47,6 +49,10 @@ type Summary struct {
 	// DryRun asks only to show what would change: nothing is run and no
 	// confirmation is created.
 	DryRun bool
+	// Once, when set, makes the same request from the same person within a
+	// few minutes a repeat of the first (a form submitted twice): the text
+	// that identifies "the same".
+	Once string
 }
 
 // Caller is who typed the command.

@@ -109,7 +109,8 @@ type createAction struct {
 func (a *createAction) Destructive() bool { return false }
 
 func (a *createAction) Summary() Summary {
-	return Summary{Verb: "create", Vendor: vendors.COC, Operation: "create incident ticket", Target: fmt.Sprintf("%q", a.in.Title)}
+	return Summary{Verb: "create", Vendor: vendors.COC, Operation: "create incident ticket", Target: fmt.Sprintf("%q", a.in.Title),
+		Once: a.in.Title + "\x00" + a.in.ApplicationID}
 }
 
 func (a *createAction) Run(ctx context.Context) (Result, error) {
@@ -139,7 +140,7 @@ func (a *createAction) Run(ctx context.Context) (Result, error) {
 	if rcpt.RequestID != "" {
 		r.Footer = "Request ID: " + rcpt.RequestID + "."
 	}
-	return Result{Reply: r, RequestIDs: requestIDs(rcpt)}, nil
+	return Result{Reply: r, RequestIDs: requestIDs(rcpt), Object: rcpt.ID}, nil
 }
 
 // ticketButtons are the lifecycle steps a ticket card offers.

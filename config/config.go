@@ -43,6 +43,8 @@ var Variables = []Variable{
 	{Name: "DISCORD_PUBLIC_KEY", Help: "Discord application public key (hex): serve POST /discord/interactions instead of the gateway"},
 	{Name: "DISCORD_GUILD_ID", Help: "register /incident in this guild only (instant); global when empty"},
 	{Name: "DISCORD_API_URL", Default: "https://discord.com", Help: "Discord REST base URL"},
+	{Name: "INCIDENTBOT_REDIS_URL", Help: "redis://[user:password@]host:port/db (rediss:// for TLS): keep confirmations and running actions in Redis, shared by every replica; without it they live in this process's memory", Secret: true},
+	{Name: "INCIDENTBOT_RUN_LEASE", Default: "30s", Help: "how long a running action's lease lasts unrenewed; past it another replica reports the outcome unknown (2s to 10m)"},
 	{Name: "INCIDENTBOT_POLICY", Help: "access policy file (YAML): who may run which verb where, and when a second person must approve; without it every user may run every verb"},
 	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
@@ -68,6 +70,8 @@ type Config struct {
 	DiscordBotToken, DiscordAppID, DiscordPublicKey, DiscordGuildID, DiscordAPIURL string
 
 	PolicyFile    string // INCIDENTBOT_POLICY; empty: no policy
+	RedisURL      string // INCIDENTBOT_REDIS_URL; empty: in memory
+	RunLease      time.Duration
 	ConfirmTTL    time.Duration
 	BatchSize     int
 	VendorTimeout time.Duration
@@ -146,11 +150,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
 		LogLevel:   strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
 		PolicyFile: get("INCIDENTBOT_POLICY"),
+		RedisURL:   get("INCIDENTBOT_REDIS_URL"),
 	}
 
 	var err error
 	if c.ConfirmTTL, err = duration(get("INCIDENTBOT_CONFIRM_TTL"), 10*time.Second, 24*time.Hour); err != nil {
 		problem("INCIDENTBOT_CONFIRM_TTL: %v", err)
+	}
+	if c.RunLease, err = duration(get("INCIDENTBOT_RUN_LEASE"), 2*time.Second, 10*time.Minute); err != nil {
+		problem("INCIDENTBOT_RUN_LEASE: %v", err)
 	}
 	if c.VendorTimeout, err = duration(get("INCIDENTBOT_VENDOR_TIMEOUT"), time.Second, 2*time.Minute); err != nil {
 		problem("INCIDENTBOT_VENDOR_TIMEOUT: %v", err)

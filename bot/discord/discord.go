@@ -22,6 +22,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -43,6 +44,9 @@ type Options struct {
 	PublicKey string // hex Ed25519 key, for the HTTP interactions endpoint
 	APIURL    string // replaces https://discord.com in REST calls (tests)
 	Logger    *slog.Logger
+	// Values keeps open forms' known values; in memory by default, shared
+	// when several replicas serve the application.
+	Values pending.Values
 }
 
 // Adapter serves one Discord application.
@@ -61,6 +65,9 @@ type Adapter struct {
 func New(o Options) (*Adapter, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Values == nil {
+		o.Values = pending.NewMemoryRuns(nil)
 	}
 	token := o.BotToken
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
@@ -83,7 +90,7 @@ func New(o Options) (*Adapter, error) {
 		}
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
-	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: newFormStore(),
+	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: &formStore{values: o.Values},
 		work: bot.NewBackground(64)}
 	if o.PublicKey != "" {
 		key, err := hex.DecodeString(o.PublicKey)

@@ -1,13 +1,16 @@
 package discord
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
-	"github.com/patrickmn/go-cache"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
 
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -16,29 +19,34 @@ import (
 // modalPrefix starts a modal's custom ID: "modal:VERB:KEY".
 const modalPrefix = "modal:"
 
+// formTTL is how long an open form's known values are kept: forms are
+// abandoned silently, so they expire.
+const formTTL = 15 * time.Minute
+
 // formStore keeps what a form already knows (the slash command's options,
 // the ticket a card is about) while its modal is open: it would not fit in
-// a 100-character custom ID. Forms are abandoned silently, so entries
-// expire.
-type formStore struct{ c *cache.Cache }
+// a 100-character custom ID. It lives in the shared Values, so a form
+// opened through one replica can be submitted through another.
+type formStore struct{ values pending.Values }
 
-func newFormStore() *formStore { return &formStore{c: cache.New(15*time.Minute, time.Minute)} }
-
-func (f *formStore) put(values map[string]string) string {
+func (f *formStore) put(ctx context.Context, values map[string]string) (string, error) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	key := hex.EncodeToString(b[:])
-	f.c.SetDefault(key, values)
-	return key
+	raw, _ := json.Marshal(values)
+	return key, f.values.Set(ctx, "discord-form:"+key, string(raw), formTTL)
 }
 
-func (f *formStore) take(key string) (map[string]string, bool) {
-	v, ok := f.c.Get(key)
-	if !ok {
-		return nil, false
+func (f *formStore) take(ctx context.Context, key string) (map[string]string, bool, error) {
+	raw, ok, err := f.values.Take(ctx, "discord-form:"+key)
+	if !ok || err != nil {
+		return nil, false, err
 	}
-	f.c.Delete(key)
-	return v.(map[string]string), true
+	values := map[string]string{}
+	if json.Unmarshal([]byte(raw), &values) != nil {
+		return nil, false, nil
+	}
+	return values, true, nil
 }
 
 // modal renders a verb's form as a Discord modal: text inputs only, so a

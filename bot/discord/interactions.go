@@ -109,7 +109,11 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 		if o.Form == nil {
 			return say(o.Reply), nil
 		}
-		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(v, a.forms.put(values), fields, "")}, nil
+		key, err := a.forms.put(ctx, values)
+		if err != nil {
+			return say(a.bot.InternalError(ctx, "discord: keeping a form's values failed", err)), nil
+		}
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: modal(v, key, fields, "")}, nil
 	}
 	return a.run(ctx, i, who, v.Words(values))
 }
@@ -136,8 +140,12 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p, Roles: roles(i)})
 	switch {
 	case o.Form != nil:
+		key, err := a.forms.put(ctx, o.Form.Values)
+		if err != nil {
+			return say(a.bot.InternalError(ctx, "discord: keeping a form's values failed", err)), nil
+		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
-			Data: modal(o.Form.Verb, a.forms.put(o.Form.Values), modalOptions(o.Form.Verb, false), p.Value)}, nil
+			Data: modal(o.Form.Verb, key, modalOptions(o.Form.Verb, false), p.Value)}, nil
 	case o.Notice: // a private note; the confirmation stays as it is
 		return say(o.Reply), nil
 	case p.Kind == reply.Form: // a card's button: the card stays, the result follows it
@@ -166,7 +174,10 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 	if !ok || !known {
 		return say(reply.Reply{Tone: reply.Failure, Title: "This form is not known to the bot."}), nil
 	}
-	values, ok := a.forms.take(key)
+	values, ok, err := a.forms.take(ctx, key)
+	if err != nil {
+		return say(a.bot.InternalError(ctx, "discord: reading a form's values failed", err)), nil
+	}
 	if !ok {
 		return say(reply.Reply{Tone: reply.Warning, Title: "This form has expired. Nothing was run; run /incident " + v.Name + " again."}), nil
 	}

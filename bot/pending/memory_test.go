@@ -17,3 +17,8 @@ func TestMemorySharedConformance(t *testing.T) {
 		return m, m
 	})
 }
+
+func TestMemoryValuesAndRunsConformance(t *testing.T) {
+	pendingtest.RunValues(t, func(*testing.T) pending.Values { return pending.NewMemoryRuns(nil) })
+	pendingtest.RunRuns(t, func(*testing.T) pending.Runs { return pending.NewMemoryRuns(nil) })
+}

@@ -67,14 +67,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer closeVendors()
 
-	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access})
+	st, err := openState(cfg, logger)
+	if err != nil {
+		fmt.Fprintf(stderr, "incidentbot: %v\n", err)
+		return 2
+	}
+	defer st.close()
+
+	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
+		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
 
 	if cfg.ChatConfigured() {
-		if err := serve(ctx, cfg, b, logger); err != nil {
+		if err := serve(ctx, cfg, b, st, logger); err != nil {
 			logger.Error("stopped", "error", err)
 			return 1
 		}

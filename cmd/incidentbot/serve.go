@@ -18,7 +18,7 @@ import (
 
 // serve runs the chat adapters and their HTTP endpoints until ctx is done,
 // then stops taking requests and waits for work in flight.
-func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Logger) error {
+func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logger *slog.Logger) error {
 	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
 	defer stop()
 	mux := http.NewServeMux()
@@ -50,7 +50,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
-			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger})
+			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values})
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, logger *slog.Log
 			background.Add(1)
 			go func() {
 				defer background.Done()
-				if err := dc.RunGateway(ctx); err != nil {
+				if err := holdGateway(ctx, st, logger, dc.RunGateway); err != nil {
 					errs <- err
 				}
 			}()

@@ -61,6 +61,13 @@ func TestConformance(t *testing.T) {
 	pendingtest.Run(t, func(*testing.T) pending.Store { return redisstore.New(c, prefix()) })
 }
 
+func TestValuesAndRunsConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	c := client(t, srv)
+	pendingtest.RunValues(t, func(*testing.T) pending.Values { return redisstore.New(c, prefix()) })
+	pendingtest.RunRuns(t, func(*testing.T) pending.Runs { return redisstore.New(c, prefix()) })
+}
+
 func TestSharedConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	c := client(t, srv)

@@ -1,0 +1,107 @@
+package pendingtest
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
+)
+
+// RunValues runs the suite of pending.Values against what newValues makes.
+func RunValues(t *testing.T, newValues func(t *testing.T) pending.Values) {
+	ctx := context.Background()
+	t.Run("ClaimOnceThenReadTheValue", func(t *testing.T) {
+		v := newValues(t)
+		var first atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 30; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, _, err := v.Claim(ctx, "create:alice:abc", time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					first.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if first.Load() != 1 {
+			t.Fatalf("%d claims succeeded, want 1", first.Load())
+		}
+		if err := v.Set(ctx, "create:alice:abc", "IM42", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		if ok, got, err := v.Claim(ctx, "create:alice:abc", time.Minute); ok || got != "IM42" || err != nil {
+			t.Fatalf("claim after set: %v %q %v", ok, got, err)
+		}
+	})
+	t.Run("TakeOnce", func(t *testing.T) {
+		v := newValues(t)
+		_ = v.Set(ctx, "form:1", `{"level":"p1"}`, time.Minute)
+		got, ok, err := v.Take(ctx, "form:1")
+		if !ok || got != `{"level":"p1"}` || err != nil {
+			t.Fatalf("take: %q %v %v", got, ok, err)
+		}
+		if _, ok, _ := v.Take(ctx, "form:1"); ok {
+			t.Fatal("a value was taken twice")
+		}
+		if _, ok, _ := v.Take(ctx, "never"); ok {
+			t.Fatal("a value that was never set was taken")
+		}
+	})
+}
+
+// RunRuns runs the suite of pending.Runs against what newRuns makes.
+func RunRuns(t *testing.T, newRuns func(t *testing.T) pending.Runs) {
+	ctx := context.Background()
+	t.Run("OrphansAreClaimedOnce", func(t *testing.T) {
+		runs := newRuns(t)
+		lapsed, alive, done := record(alice, time.Minute), record(alice, time.Minute), record(bob, time.Minute)
+		for _, r := range []pending.Record{lapsed, alive, done} {
+			if err := runs.Start(ctx, r, start.Add(30*time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ok, err := runs.Renew(ctx, alive.Token, start.Add(2*time.Minute)); !ok || err != nil {
+			t.Fatalf("renew: %v %v", ok, err)
+		}
+		if err := runs.Finish(ctx, done.Token); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := runs.Orphans(ctx, start.Add(29*time.Second), 10); len(got) != 0 {
+			t.Fatalf("orphans before any lease lapsed: %d", len(got))
+		}
+		var mu sync.Mutex
+		var claimed []pending.Record
+		var wg sync.WaitGroup
+		for i := 0; i < 5; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, err := runs.Orphans(ctx, start.Add(time.Minute), 10)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				claimed = append(claimed, got...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if len(claimed) != 1 || claimed[0].Token != lapsed.Token || claimed[0].Requester != alice || claimed[0].Message != lapsed.Message {
+			t.Fatalf("claimed %+v; want only the lapsed run, once", claimed)
+		}
+		if ok, _ := runs.Renew(ctx, lapsed.Token, start.Add(time.Hour)); ok {
+			t.Fatal("a claimed orphan's lease was renewed")
+		}
+		if got, _ := runs.Orphans(ctx, start.Add(3*time.Minute), 10); len(got) != 1 || got[0].Token != alive.Token {
+			t.Fatalf("the renewed run after its new lease: %+v", got)
+		}
+	})
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/pending/redisstore"
+	"github.com/incidentbot/incidentbot/config"
+)
+
+// state is where confirmations, running actions, replay and
+// de-duplication keys and leases live: this process's memory by default,
+// Redis (shared by every replica) when INCIDENTBOT_REDIS_URL is set.
+type state struct {
+	store  pending.Store
+	runs   pending.Runs
+	values pending.Values
+	once   pending.OnceSet
+	leases pending.Leases
+	// shared is true on Redis: a restart forgets nothing, and several
+	// replicas see the same confirmations.
+	shared bool
+	// ping says whether the shared store answers (nil in memory).
+	ping  func(ctx context.Context) error
+	close func()
+}
+
+// redisPrefix starts every key the bot writes to Redis.
+const redisPrefix = "incidentbot"
+
+func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
+	if cfg.RedisURL == "" {
+		runs, shared := pending.NewMemoryRuns(nil), pending.NewMemoryShared(nil)
+		return &state{store: pending.NewMemory(), runs: runs, values: runs, once: shared, leases: shared, close: func() {}}, nil
+	}
+	client, err := redisstore.Open(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("INCIDENTBOT_REDIS_URL: %w", err)
+	}
+	redis.SetLogger(redisLog{logger})
+	s := redisstore.New(client, redisPrefix)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
+		// Start anyway: readiness says not ready, destructive commands are
+		// refused, and everything works once Redis answers.
+		logger.Error("redis does not answer; destructive commands are refused until it does", "error", err)
+	} else {
+		logger.Info("state: confirmations and running actions are kept in Redis, shared by every replica")
+	}
+	return &state{store: s, runs: s, values: s, once: s, leases: s, shared: true, ping: s.Ping, close: func() { _ = client.Close() }}, nil
+}
+
+// redisLog sends go-redis's own messages (reconnects) to our log instead of
+// standard error.
+type redisLog struct{ log *slog.Logger }
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
