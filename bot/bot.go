@@ -482,7 +482,20 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, who commands.Cal
 	res, err := a.Run(ctx)
 	took := slog.Duration("took", time.Since(started))
 	if err != nil {
-		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
+		attrs := append(people, slog.String("error", err.Error()), took)
+		var refused *vendors.Error
+		var unknown *vendors.UnreachableError
+		switch {
+		case errors.As(err, &unknown):
+			attrs = append(attrs, slog.String("vendor_detail", unknown.Detail), slog.String("request_id", unknown.RequestID))
+			b.auditEvent("result", who, channel, s, "unknown", attrs...)
+			return ran{Err: err}, b.finish(outcomeUnknown(unknown, s))
+		case errors.As(err, &refused):
+			attrs = append(attrs, slog.String("vendor_detail", refused.Detail), slog.String("request_id", refused.RequestID))
+			b.auditEvent("result", who, channel, s, "refused", attrs...)
+		default:
+			b.auditEvent("result", who, channel, s, "error", attrs...)
+		}
 		return ran{Err: err}, b.finish(b.errorReply(ctx, err, s.Verb))
 	}
 	attrs := append(people, slog.String("title", res.Reply.Title), took)
@@ -495,6 +508,32 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, who commands.Cal
 	}
 	b.auditEvent("result", who, channel, s, "done", attrs...)
 	return ran{Result: res}, b.finish(res.Reply)
+}
+
+// outcomeUnknown says that a vendor may have acted: never "failed", so
+// nobody retries or escalates on a false picture, and how to check.
+func outcomeUnknown(e *vendors.UnreachableError, s commands.Summary) reply.Reply {
+	what := describe(s)
+	if s.Operation == "" {
+		what = "the request"
+	}
+	reason := e.Reason
+	if reason == "" {
+		reason = fmt.Sprintf("no answer within %s", e.Timeout)
+	}
+	r := reply.Reply{Tone: reply.Warning, Title: e.Vendor + ": outcome unknown: " + what,
+		Lines: []string{
+			fmt.Sprintf("%s gave no trustworthy answer (%s), so it may have acted.", e.Vendor, reason),
+			fmt.Sprintf("Check in %s before trying again.", e.Vendor),
+		},
+		Lists: idList(s)}
+	if e.RequestID != "" {
+		r.Lines = append(r.Lines, "Request ID: "+reply.CodeSpan(e.RequestID)+" (quote it to "+e.Vendor+"'s support).")
+	}
+	if len(s.IDs) > 0 {
+		r.Lines[1] = fmt.Sprintf("Check these IDs in %s before trying again.", e.Vendor)
+	}
+	return r
 }
 
 // approvalAttrs are the audit attributes naming who confirmed and who
@@ -539,8 +578,7 @@ func (b *Bot) errorReply(ctx context.Context, err error, verb string) reply.Repl
 		}
 		return reply.Reply{Tone: reply.Failure, Title: title, Lines: lines}
 	case errors.As(err, &unreachable):
-		return reply.Reply{Tone: reply.Failure, Title: unreachable.Vendor + " did not answer",
-			Lines: []string{fmt.Sprintf("No answer within %s. The outcome is unknown: check %s before trying again.", unreachable.Timeout, unreachable.Vendor)}}
+		return outcomeUnknown(unreachable, commands.Summary{Vendor: unreachable.Vendor})
 	default:
 		return b.InternalError(ctx, "internal error", err, "verb", verb)
 	}

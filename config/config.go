@@ -50,6 +50,7 @@ var Variables = []Variable{
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
 	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
+	{Name: "INCIDENTBOT_SANDBOX_FAULTS", Help: "make the sandbox misbehave, to see what a responder reads: e.g. secmaster.delete=html200,coralogix=timeout,coc.create=500 (kinds: 500-599, html500, html200, badjson, cut, reset, timeout[:dur], 429[:secs]; *N: first N only)"},
 	{Name: "INCIDENTBOT_ADDR", Default: ":8080", Help: "HTTP listen address for chat webhooks and /healthz"},
 	{Name: "INCIDENTBOT_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
 }
@@ -76,6 +77,7 @@ type Config struct {
 	BatchSize     int
 	VendorTimeout time.Duration
 	Sandbox       string // "auto", "true", "false"
+	SandboxFaults string
 	Addr          string
 	LogLevel      string
 }
@@ -148,9 +150,10 @@ func Load(getenv func(string) string) (*Config, error) {
 		DiscordBotToken: get("DISCORD_BOT_TOKEN"), DiscordAppID: get("DISCORD_APP_ID"), DiscordPublicKey: get("DISCORD_PUBLIC_KEY"),
 		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"),
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
-		LogLevel:   strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
-		PolicyFile: get("INCIDENTBOT_POLICY"),
-		RedisURL:   get("INCIDENTBOT_REDIS_URL"),
+		LogLevel:      strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
+		PolicyFile:    get("INCIDENTBOT_POLICY"),
+		RedisURL:      get("INCIDENTBOT_REDIS_URL"),
+		SandboxFaults: get("INCIDENTBOT_SANDBOX_FAULTS"),
 	}
 
 	var err error

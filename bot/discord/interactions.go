@@ -148,13 +148,11 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 			Data: modal(o.Form.Verb, key, modalOptions(o.Form.Verb, false), p.Value)}, nil
 	case o.Notice: // a private note; the confirmation stays as it is
 		return say(o.Reply), nil
-	case p.Kind == reply.Form: // a card's button: the card stays, the result follows it
+	case p.Kind == reply.Form: // a card's step: the card moves with it
 		if o.Work == nil {
 			return say(o.Reply), nil
 		}
-		deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
-		return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
+		return deferredCardUpdate, func(ctx context.Context) { a.moveCard(ctx, i, o.Work(ctx)) }
 	}
 	update := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: message(o.Reply)}
 	update.Data.Flags = 0 // an update keeps the message's own visibility
@@ -191,6 +189,13 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 				values[in.CustomID] = strings.TrimSpace(in.Value)
 			}
 		}
+	}
+	if i.Message != nil { // opened from a card's button: the card moves with the step
+		o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: v.Words(values), Roles: roles(i)})
+		if o.Work == nil {
+			return say(o.Reply), nil
+		}
+		return deferredCardUpdate, func(ctx context.Context) { a.moveCard(ctx, i, o.Work(ctx)) }
 	}
 	return a.run(ctx, i, who, v.Words(values))
 }

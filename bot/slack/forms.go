@@ -28,6 +28,26 @@ const (
 	inputAction    = "value"
 )
 
+// cardValue names, among a form's values, the key of the card it was
+// opened from; it is no option of any verb, so the grammar never sees it.
+const cardValue = "_card"
+
+func withCard(values map[string]string, key string) map[string]string {
+	if key == "" {
+		return values
+	}
+	out := map[string]string{cardValue: key}
+	for k, v := range values {
+		out[k] = v
+	}
+	return out
+}
+
+func mustJSON(v any) json.RawMessage {
+	raw, _ := json.Marshal(v)
+	return raw
+}
+
 // formMeta travels in a modal's private_metadata: where the result goes,
 // and the values the form does not ask for (the ticket a card is about).
 type formMeta struct {
@@ -142,7 +162,15 @@ func (a *Adapter) submit(ctx context.Context, cb slack.InteractionCallback, who 
 		}
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: reply.Cut(o.Reply.Title, 150)})
 	}
-	a.work.Go(func(ctx context.Context) { a.post(ctx, meta.Channel, who, o.Work(ctx)) })
+	cardKey := meta.Values[cardValue]
+	a.work.Go(func(ctx context.Context) {
+		r := o.Work(ctx)
+		if c, ok := a.takeCard(ctx, cardKey); ok {
+			a.showStep(c, r)
+			return
+		}
+		a.post(ctx, meta.Channel, who, r)
+	})
 	return nil
 }
 

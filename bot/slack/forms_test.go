@@ -147,8 +147,11 @@ func TestVerifyButtonOpensAFormThatVerifies(t *testing.T) {
 	if handled["incident_num"] != "IM202611220042" || handled["operate_key"] != "confirm" || params["virtual_confirm_result"] != false || params["virtual_confirm_comment"] != "5xx are back" {
 		t.Fatalf("COC handle body = %v", handled)
 	}
-	if msg := f.chatPost(t, "/api/chat.postMessage"); !strings.Contains(msg.Get("blocks"), "verification failed") {
-		t.Fatalf("posted = %v", msg)
+	// The card the button was on is updated in place with the step.
+	posts := f.posted(t, "/response/click-U-BOB")
+	raw, _ := json.Marshal(posts)
+	if len(posts) != 1 || posts[0]["replace_original"] != true || !strings.Contains(string(raw), "verification failed") {
+		t.Fatalf("card update = %s", raw)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -53,6 +54,9 @@ type Options struct {
 	// HTTPClient carries Web API calls and response_url posts. Its transport
 	// is wrapped to retry 429s a bounded number of times.
 	HTTPClient *http.Client
+	// Values keeps the cards forms were opened from; in memory by default,
+	// shared when several replicas serve the app.
+	Values pending.Values
 }
 
 // Adapter serves one Slack app.
@@ -64,6 +68,7 @@ type Adapter struct {
 	now    func() time.Time
 	log    *slog.Logger
 	work   *bot.Background // work started after an ack
+	values pending.Values
 }
 
 // New returns an Adapter.
@@ -73,6 +78,9 @@ func New(o Options) *Adapter {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Values == nil {
+		o.Values = pending.NewMemoryRuns(nil)
 	}
 	base := o.HTTPClient
 	if base == nil {
@@ -88,7 +96,7 @@ func New(o Options) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack"),
-		work: bot.NewBackground(64)}
+		work: bot.NewBackground(64), values: o.Values}
 }
 
 // Routes adds the Slack endpoints to mux.
@@ -245,7 +253,11 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	}
 	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: cb.Channel.ID, Press: p})
 	if o.Form != nil {
-		return a.openForm(ctx, cb.TriggerID, who, *o.Form, cb.Channel.ID)
+		f := *o.Form
+		if p.Kind == reply.Form {
+			f.Values = withCard(f.Values, a.keepCard(ctx, cb))
+		}
+		return a.openForm(ctx, cb.TriggerID, who, f, cb.Channel.ID)
 	}
 	a.work.Go(func(ctx context.Context) {
 		if o.Notice {
@@ -254,12 +266,12 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			a.respond(cb.ResponseURL, note)
 			return
 		}
-		if p.Kind == reply.Form { // a card's button: the card stays, the result follows it
+		if p.Kind == reply.Form { // a card's step: the card moves with it
+			r := o.Reply
 			if o.Work != nil {
-				a.respond(cb.ResponseURL, message(o.Work(ctx)))
-			} else {
-				a.respond(cb.ResponseURL, message(o.Reply))
+				r = o.Work(ctx)
 			}
+			a.showStep(card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}, r)
 			return
 		}
 		a.respond(cb.ResponseURL, replaceWith(o.Reply))

@@ -29,7 +29,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger})
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values})
 		waits = append(waits, sl.Wait)
 		b.SetUpdater("slack", sl.UpdateMessage)
 		if cfg.SlackSocketMode() {

@@ -21,7 +21,11 @@ const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is tou
 func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error) {
 	note, closeFn := "", func() {}
 	if cfg.UseSandbox() {
-		sb := sandbox.New()
+		faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("INCIDENTBOT_SANDBOX_FAULTS: %w", err)
+		}
+		sb := sandbox.New(sandbox.WithFaults(faults))
 		base, err := sb.Start()
 		if err != nil {
 			return nil, "", nil, err
