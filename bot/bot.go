@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/policy"
 	"github.com/incidentbot/incidentbot/commands"
@@ -103,6 +104,9 @@ type Options struct {
 	// RunLease is how long a running action's lease lasts without renewal
 	// (default 30s): past it another process reports the outcome unknown.
 	RunLease time.Duration
+	// Metrics records commands, confirmations and vendor requests; nil
+	// records nothing.
+	Metrics *metrics.Metrics
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -116,15 +120,18 @@ type Bot struct {
 	audit    *slog.Logger
 	note     string
 	workTTL  time.Duration
-	updates  *Background // expiry updates
+	updates  *Background // expiry updates, audit channel posts
 	access   *policy.Holder
 	runs     pending.Runs
 	values   pending.Values
 	runLease time.Duration
+	metrics  *metrics.Metrics
 
-	mu       sync.Mutex
-	updaters map[string]Updater // by platform
-	stop     context.CancelFunc
+	mu            sync.Mutex
+	updaters      map[string]Updater // by platform
+	auditPlatform string
+	auditPost     AuditPoster
+	stop          context.CancelFunc
 }
 
 // New returns a Bot over a command registry. Unless opt.SweepEvery is
@@ -163,7 +170,8 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
 		updates: NewBackground(16), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics}
+	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
 	if opt.SweepEvery > 0 {
@@ -209,21 +217,27 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
+	verb := verbLabel(words)
 	d, denied := b.decide(ctx, req, s)
 	if denied != nil {
+		b.metrics.Command(req.Caller.Platform, verb, metrics.Denied)
 		return *denied
 	}
 	if _, ok := action.(commands.WhoAmI); ok {
+		b.metrics.Command(req.Caller.Platform, verb, metrics.OK)
 		return b.whoami(ctx, req)
 	}
 	if s.DryRun {
+		b.metrics.Command(req.Caller.Platform, verb, metrics.OK)
 		return b.dryRun(req, s, d)
 	}
 	if s.Vendor == "" { // help: nothing to wait for
 		res, err := action.Run(ctx)
 		if err != nil {
+			b.metrics.Command(req.Caller.Platform, verb, metrics.Error)
 			return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 		}
+		b.metrics.Command(req.Caller.Platform, verb, metrics.OK)
 		return Outcome{Reply: b.finish(res.Reply)}
 	}
 	if !action.Destructive() && s.Once != "" {
@@ -235,11 +249,14 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		b.auditEvent("request", req.Caller, req.Channel, s, "running")
 		return Outcome{
 			Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Working on it: " + describe(s) + "…"}),
-			Work:  func(ctx context.Context) reply.Reply { return b.run(ctx, action, req.Caller, req.Channel) },
+			Work: func(ctx context.Context) reply.Reply {
+				return b.run(ctx, action, trail{requester: req.Caller, channel: req.Channel})
+			},
 		}
 	}
 	token, err := newToken()
 	if err != nil {
+		b.metrics.Command(req.Caller.Platform, verb, metrics.Error)
 		return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 	}
 	now := b.now()
@@ -252,10 +269,13 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		var tooMany *pending.TooManyError
 		if errors.As(err, &tooMany) {
 			b.auditEvent("request", req.Caller, req.Channel, s, "refused: too many pending", slog.Int("open", tooMany.Open), slog.Int("limit", tooMany.Limit))
+			b.metrics.Command(req.Caller.Platform, verb, metrics.Denied)
 			return Outcome{Reply: b.finish(b.tooMany(tooMany))}
 		}
+		b.metrics.Command(req.Caller.Platform, verb, metrics.Error)
 		return Outcome{Reply: b.storeTrouble(ctx, err, "verb", s.Verb)}
 	}
+	b.metrics.Command(req.Caller.Platform, verb, metrics.OK)
 	b.auditEvent("request", req.Caller, req.Channel, s, "awaiting confirmation", slog.String("token_ref", tokenRef(token)))
 	return Outcome{Reply: b.finish(b.confirmation(rec, s)), Token: token}
 }
@@ -263,10 +283,17 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 func (b *Bot) rejected(ctx context.Context, req Request, err error) Outcome {
 	b.auditEvent("request", req.Caller, req.Channel, commands.Summary{Verb: firstWord(req)}, "rejected", slog.String("problem", err.Error()))
 	o := Outcome{Reply: b.finish(b.errorReply(ctx, err, "parse"))}
+	verb := metrics.Unknown
+	if v, ok := commands.Lookup(firstWord(req)); ok {
+		verb = v.Name
+	} else if firstWord(req) == "" {
+		verb = "help"
+	}
 	var usage *commands.UsageError
 	if errors.As(err, &usage) {
 		o.Field = usage.Field
 	}
+	b.metrics.Command(req.Caller.Platform, verb, resultLabel(err))
 	return o
 }
 
@@ -332,6 +359,7 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 	}
 	s := action.Summary()
 	if m.To == pending.Cancelled {
+		b.metrics.Confirmation(metrics.Cancelled)
 		b.auditEvent("cancel", c.Caller, c.Channel, s, "cancelled", slog.String("token_ref", tokenRef(c.Press.Value)))
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Cancelled: " + describe(s),
 			Lines: []string{"Cancelled by " + c.Caller.Name + ". Nothing was changed."}})}
@@ -341,17 +369,19 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 		b.auditEvent("confirm", c.Caller, c.Channel, s, "awaiting approval", append(people, slog.String("token_ref", tokenRef(c.Press.Value)), slog.Any("approvers", rec.Approvers))...)
 		return b.awaitingApproval(rec, s)
 	}
+	b.metrics.Confirmation(metrics.Confirmed) // confirmed, and approved where policy asks
 	b.auditEvent(event, c.Caller, c.Channel, s, "confirmed", append(people, slog.String("token_ref", tokenRef(c.Press.Value)))...)
 	by := "Confirmed by " + rec.ConfirmedBy.Name + "."
 	if event == "approve" {
 		by = "Confirmed by " + rec.ConfirmedBy.Name + ", approved by " + c.Caller.Name + "."
 	}
 	running := reply.Reply{Tone: reply.Info, Title: "Running: " + describe(s) + "…", Lines: []string{by}, Lists: idList(s)}
+	t := trailOf(rec)
 	return Outcome{
 		Reply: b.finish(running),
 		Work: func(ctx context.Context) reply.Reply {
 			return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
-				return b.run(ctx, action, rec.Requester, rec.Channel, people...)
+				return b.run(ctx, action, t, people...)
 			})
 		},
 	}
@@ -363,6 +393,7 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event string, err error) Outcome {
 	var settled *pending.SettledError
 	s := b.summaryOf(rec)
+	b.metrics.Confirmation(metrics.Refused) // a click not honoured, whatever the reason
 	switch {
 	case errors.Is(err, pending.ErrNotRequester):
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not the requester", slog.String("requester", rec.Requester.UserID))
@@ -440,6 +471,7 @@ func (b *Bot) sweepEvery(ctx context.Context, every time.Duration) {
 // not open a thousand connections to a slow chat platform.
 func (b *Bot) expired(ctx context.Context, rec pending.Record) {
 	s := b.summaryOf(rec)
+	b.metrics.Confirmation(metrics.Expired)
 	b.auditEvent("expire", rec.Requester, rec.Channel, s, "expired", slog.String("token_ref", tokenRef(rec.Token)))
 	b.notify(ctx, rec, b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s),
 		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(b.ttl))}}))
@@ -461,8 +493,8 @@ func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
 
 // run performs an action with a deadline of its own: the chat request that
 // started it may be long gone.
-func (b *Bot) run(ctx context.Context, a commands.Action, who commands.Caller, channel string, people ...any) reply.Reply {
-	_, r := b.runResult(ctx, a, who, channel, people...)
+func (b *Bot) run(ctx context.Context, a commands.Action, t trail, people ...any) reply.Reply {
+	_, r := b.runResult(ctx, a, t, people...)
 	return r
 }
 
@@ -473,14 +505,29 @@ type ran struct {
 }
 
 // runResult runs an action, audits the result and returns it with the
-// reply that shows it.
-func (b *Bot) runResult(ctx context.Context, a commands.Action, who commands.Caller, channel string, people ...any) (ran, reply.Reply) {
+// reply that shows it. Its vendor requests are counted, its progress goes
+// to the adapter's sink (WithProgress), and its result to the audit log
+// and, where one is set, the audit channel.
+func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people ...any) (ran, reply.Reply) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.workTTL)
 	defer cancel()
 	s := a.Summary()
+	ctx = vendors.WithRequestWatcher(ctx, func(o vendors.Outcome, took time.Duration) {
+		b.metrics.VendorRequest(s.Vendor, s.Verb, o.String(), took)
+	})
+	if show := progressSink(ctx); show != nil {
+		ctx = commands.WithProgress(ctx, func(r reply.Reply) { show(b.finish(r)) })
+	}
+	who, channel := t.requester, t.channel
 	started := time.Now()
 	res, err := a.Run(ctx)
 	took := slog.Duration("took", time.Since(started))
+	if !a.Destructive() { // counted when it ran; a destructive one when it was asked for
+		b.metrics.Command(who.Platform, s.Verb, resultLabel(err))
+	}
+	if auditsToChannel(a, err) {
+		b.postAudit(ctx, t, s, &res, err)
+	}
 	if err != nil {
 		attrs := append(people, slog.String("error", err.Error()), took)
 		var refused *vendors.Error
@@ -547,6 +594,28 @@ func approvalAttrs(rec pending.Record) []any {
 		attrs = append(attrs, slog.String("approved_by", rec.SettledBy.Platform+":"+rec.SettledBy.UserID))
 	}
 	return attrs
+}
+
+// trailOf names who had a hand in a stored action, for the audit channel.
+func trailOf(rec pending.Record) trail {
+	t := trail{requester: rec.Requester, confirmer: rec.ConfirmedBy, channel: rec.Channel}
+	if rec.State == pending.Confirmed && rec.SettledBy.UserID != "" && !sameUser(rec.SettledBy, rec.ConfirmedBy) {
+		t.approver = rec.SettledBy
+	}
+	return t
+}
+
+// resultLabel is a command's result for metrics: a mistake in what was
+// typed, or an error (a vendor's refusal, an unreachable vendor, ours).
+func resultLabel(err error) string {
+	var usage *commands.UsageError
+	switch {
+	case err == nil:
+		return metrics.OK
+	case errors.As(err, &usage):
+		return metrics.UsageError
+	}
+	return metrics.Error
 }
 
 // errorReply shows user errors as written and hides internal ones behind a

@@ -55,7 +55,7 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 	return Outcome{
 		Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Working on it: " + describe(s) + "…"}),
 		Work: func(ctx context.Context) reply.Reply {
-			res, r := b.runResult(ctx, action, req.Caller, req.Channel)
+			res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel})
 			ctx = context.WithoutCancel(ctx)
 			var refused *vendors.Error
 			switch {

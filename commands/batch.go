@@ -172,6 +172,9 @@ func (a *batchAction) Destructive() bool { return true }
 func (a *batchAction) Summary() Summary  { return a.summary }
 
 func (a *batchAction) Run(ctx context.Context) (Result, error) {
+	if progress := progressFrom(ctx); progress != nil {
+		ctx = vendors.WithProgressWatcher(ctx, func(p vendors.Progress) { progress(ProgressReply(a.summary, a.done, p)) })
+	}
 	res, err := a.run(ctx, a.summary.IDs)
 	if err != nil {
 		return Result{}, err

@@ -191,7 +191,7 @@ func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 	}
 	v := lookup(strings.ToLower(words[0]))
 	if v == nil {
-		return nil, &UsageError{Problem: fmt.Sprintf("%s is not a command I know.", quoteShort(words[0])), Usage: overview()}
+		return nil, &UsageError{Problem: unknownVerb(words[0]), Usage: overview()}
 	}
 	in, err := v.parseArgs(words[1:])
 	if err != nil {

@@ -42,6 +42,10 @@ func splitIDs(words []string) ([]string, error) {
 }
 
 func checkID(id string) error {
+	// "delete inc-1 inc-2." is a sentence, not an ID list.
+	if trimmed := strings.TrimRight(id, "."); trimmed != id && idPattern.MatchString(trimmed) {
+		return fmt.Errorf("%s ends with a period, and IDs do not: if it ends your sentence, leave it out (%s)", quoteShort(id), trimmed)
+	}
 	if !idPattern.MatchString(id) {
 		return fmt.Errorf("%s is not a valid ID: %s", quoteShort(id), idRule)
 	}
@@ -55,4 +59,11 @@ func quoteShort(s string) string {
 		s = string(r[:40]) + "…"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// LooksLikeID says whether a word (backticks and commas aside) is a valid
+// ID, for a terminal that wonders whether a line continues an ID list.
+func LooksLikeID(w string) bool {
+	w = strings.Trim(w, ",`")
+	return w != "" && checkID(w) == nil
 }

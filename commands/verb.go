@@ -24,7 +24,7 @@ func (v *Verb) parseArgs(words []string) (args, error) {
 	in := args{values: map[string]string{}, switches: map[string]bool{}}
 	var missing []string
 	for i := 0; i < len(words); i++ {
-		w := words[i]
+		w := dashes(words[i])
 		if !strings.HasPrefix(w, "--") || w == "--" {
 			if w == "--" { // everything after "--" is positional
 				in.positional = append(in.positional, words[i+1:]...)
@@ -36,7 +36,7 @@ func (v *Verb) parseArgs(words []string) (args, error) {
 		name, value, hasValue := strings.Cut(strings.TrimPrefix(w, "--"), "=")
 		f := v.Option(name)
 		if f == nil {
-			return in, fmt.Errorf("%s has no option --%s.%s", v.Name, name, v.suggest())
+			return in, fmt.Errorf("%s has no option --%s.%s", v.Name, name, v.suggest(name))
 		}
 		if _, dup := in.values[f.Name]; dup || in.switches[f.Name] {
 			return in, fieldErrorf(f.Name, "--%s is given twice.", f.Name)
@@ -82,15 +82,19 @@ func (v *Verb) parseArgs(words []string) (args, error) {
 	return in, nil
 }
 
-func (v *Verb) suggest() string {
-	var names []string
+func (v *Verb) suggest(typed string) string {
+	var names, flags []string
 	for _, f := range v.Options {
-		names = append(names, "--"+f.Name)
+		names = append(names, f.Name)
+		flags = append(flags, "--"+f.Name)
 	}
 	if len(names) == 0 {
 		return " It takes no options."
 	}
-	return " Its options are " + strings.Join(names, ", ") + "."
+	if best, ok := closest(typed, names); ok {
+		return " Did you mean --" + best + "?"
+	}
+	return " Its options are " + strings.Join(flags, ", ") + "."
 }
 
 // usage is the verb's one-line synopsis followed by its options.

@@ -199,8 +199,15 @@ func InBatches(ctx context.Context, ids []string, size int, op func(ctx context.
 // unknown), the remaining groups are not attempted (a vendor that refused
 // once is not hammered), and the partial result is returned with a nil error
 // so the responder sees what did happen.
+//
+// Each call is reported to the context's RequestWatcher, and after each
+// call but the last the ProgressWatcher hears how far the batch has got.
 func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Context, group []string) (BatchResult, error)) (BatchResult, error) {
 	var result BatchResult
+	total := 0
+	for _, g := range groups {
+		total += len(g)
+	}
 	rest := func(i int) []string {
 		var ids []string
 		for _, g := range groups[i:] {
@@ -216,7 +223,9 @@ func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Contex
 			result.MarkAll(rest(i), NotAttempted, "", "not attempted: "+err.Error())
 			return result, nil
 		}
+		started := time.Now()
 		part, err := op(ctx, group)
+		Observe(ctx, started, err)
 		if err != nil {
 			if i == 0 {
 				return BatchResult{}, err
@@ -226,6 +235,9 @@ func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Contex
 			return result, nil
 		}
 		result.Merge(part)
+		if i < len(groups)-1 {
+			reportProgress(ctx, Progress{Call: i + 1, Calls: len(groups), Handled: len(result.Items), Total: total, Result: result})
+		}
 	}
 	return result, nil
 }

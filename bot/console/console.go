@@ -12,6 +12,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/commands"
@@ -46,6 +47,10 @@ func New(b Dispatcher, in io.Reader, out io.Writer, user, prompt string) *Consol
 // Run reads commands until EOF, "exit" or ctx is done. Each command's work
 // finishes before the next line is read, so piped input runs in order and
 // nothing is left in flight at EOF.
+//
+// A line ending in a comma or a backslash continues on the next one, and
+// lines pasted together that only carry more IDs join the command above
+// them (see joinPasted).
 func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
@@ -58,20 +63,111 @@ func (c *Console) Run(ctx context.Context) error {
 		readErr <- sc.Err()
 		close(lines)
 	}()
-	for {
-		c.showPrompt()
+	var ahead []string // lines read while looking for a paste's continuation
+	next := func(wait bool) (string, bool, bool) {
+		if len(ahead) > 0 {
+			l := ahead[0]
+			ahead = ahead[1:]
+			return l, true, true
+		}
+		var timeout <-chan time.Time
+		if !wait {
+			timeout = time.After(pasteWindow)
+		}
 		select {
 		case <-ctx.Done():
-			return nil
-		case line, ok := <-lines:
-			if !ok {
-				return <-readErr
-			}
-			if !c.handle(ctx, strings.TrimSpace(line)) {
-				return nil
-			}
+			return "", false, false
+		case <-timeout:
+			return "", false, true
+		case l, ok := <-lines:
+			return l, ok, true
 		}
 	}
+	for {
+		c.showPrompt()
+		line, ok, alive := next(true)
+		if !alive {
+			return nil
+		}
+		if !ok {
+			return <-readErr
+		}
+		line = strings.TrimSpace(line)
+		for continues(line) { // an explicit continuation: wait for the rest
+			if c.prompt != "" {
+				c.mu.Lock()
+				fmt.Fprint(c.out, "       … ")
+				c.mu.Unlock()
+			}
+			more, ok, alive := next(true)
+			if !alive || !ok {
+				break
+			}
+			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(more)
+		}
+		if takesIDs(line) { // a paste: the lines that came with it may be more IDs
+			for {
+				more, ok, _ := next(false)
+				if !ok {
+					break
+				}
+				if !onlyIDs(more) {
+					ahead = append(ahead, more)
+					break
+				}
+				line += " " + strings.TrimSpace(more)
+			}
+		}
+		if !c.handle(ctx, line) {
+			return nil
+		}
+	}
+}
+
+// pasteWindow is how soon after a line the next must be there to count as
+// pasted with it: far quicker than anyone types, far slower than a paste.
+const pasteWindow = 30 * time.Millisecond
+
+// continues says whether a line asks for the next one: it ends with a
+// comma (an ID list broken over lines) or a backslash.
+func continues(line string) bool {
+	return strings.HasSuffix(line, ",") || strings.HasSuffix(line, "\\")
+}
+
+// takesIDs says whether a line is a command whose last argument is a list
+// of IDs (delete, unlink, unassign), which a pasted line could continue.
+func takesIDs(line string) bool {
+	words := strings.Fields(line)
+	if len(words) > 0 && strings.EqualFold(words[0], "/incident") {
+		words = words[1:]
+	}
+	if len(words) < 2 {
+		return false
+	}
+	v, ok := commands.Lookup(strings.ToLower(words[0]))
+	return ok && len(v.Args) > 0 && v.Args[len(v.Args)-1].Many && !strings.HasPrefix(words[len(words)-1], "--")
+}
+
+// onlyIDs says whether a line holds nothing but IDs: no verb, no console
+// word, no option.
+func onlyIDs(line string) bool {
+	words := strings.Fields(strings.ReplaceAll(line, ",", " "))
+	if len(words) == 0 {
+		return false
+	}
+	if _, isVerb := commands.Lookup(strings.ToLower(words[0])); isVerb {
+		return false
+	}
+	switch strings.ToLower(words[0]) {
+	case "confirm", "cancel", "exit", "quit", "/incident":
+		return false
+	}
+	for _, w := range words {
+		if !commands.LooksLikeID(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // handle runs one line; it returns false when the user asked to leave.
@@ -123,7 +219,7 @@ func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
 	if o.Work != nil {
-		c.print(o.Work(ctx))
+		c.print(o.Work(bot.WithProgress(ctx, c.print)))
 	}
 }
 
@@ -167,8 +263,10 @@ const maxListed = 50
 
 var marks = map[reply.Tone]string{reply.Info: "·", reply.Success: "✓", reply.Warning: "!", reply.Failure: "✗"}
 
-// Render formats a reply as plain text, ending with a blank line.
+// Render formats a reply as plain text, ending with a blank line. Chat
+// markup (the backticks of code spans) is left out.
 func Render(r reply.Reply) string {
+	r = plain(r)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", marks[r.Tone], r.Title)
 	for _, l := range r.Lines {
@@ -211,4 +309,26 @@ func Render(r reply.Reply) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// plain drops chat markup from a reply's text: a terminal shows backticks
+// as backticks.
+func plain(r reply.Reply) reply.Reply {
+	strip := strings.NewReplacer("`", "").Replace
+	r.Title, r.Footer = strip(r.Title), strip(r.Footer)
+	lines := make([]string, len(r.Lines))
+	for i, l := range r.Lines {
+		lines[i] = strip(l)
+	}
+	r.Lines = lines
+	lists := make([]reply.List, len(r.Lists))
+	for i, l := range r.Lists {
+		items := make([]reply.Item, len(l.Items))
+		for j, it := range l.Items {
+			items[j] = reply.Item{ID: it.ID, Note: strip(it.Note)}
+		}
+		lists[i] = reply.List{Label: strip(l.Label), Items: items}
+	}
+	r.Lists = lists
+	return r
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -47,6 +48,11 @@ type Options struct {
 	// Values keeps open forms' known values; in memory by default, shared
 	// when several replicas serve the application.
 	Values pending.Values
+	// Metrics counts deliveries; nil counts nothing.
+	Metrics *metrics.Metrics
+	// ProgressEvery is the least time between two progress edits of one
+	// message, default 1s; negative shows every one (tests).
+	ProgressEvery time.Duration
 }
 
 // Adapter serves one Discord application.
@@ -59,6 +65,9 @@ type Adapter struct {
 	log       *slog.Logger
 	forms     *formStore
 	work      *bot.Background // work started after an initial response
+
+	metrics       *metrics.Metrics
+	progressEvery time.Duration
 }
 
 // New returns an Adapter. It makes no network call.
@@ -90,8 +99,11 @@ func New(o Options) (*Adapter, error) {
 		}
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = time.Second
+	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: &formStore{values: o.Values},
-		work: bot.NewBackground(64)}
+		work: bot.NewBackground(64), metrics: o.Metrics, progressEvery: o.ProgressEvery}
 	if o.PublicKey != "" {
 		key, err := hex.DecodeString(o.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {

@@ -128,7 +128,7 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who command
 	}
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
-	return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
+	return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work) }
 }
 
 // component handles button presses: Confirm, Cancel, and a card's buttons.
@@ -159,7 +159,7 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	if o.Work == nil {
 		return update, nil
 	}
-	return update, func(ctx context.Context) { a.deliver(ctx, i, o.Work(ctx)) }
+	return update, func(ctx context.Context) { a.deliver(ctx, i, o.Work) }
 }
 
 // modalSubmit handles a submitted form: what the form already knew and
@@ -202,14 +202,19 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 
 // deliver shows a finished result in place of the message it answers and,
 // when the result is public, also posts it to the channel.
-func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, r reply.Reply) {
+// The work's progress edits the same message as it goes.
+func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, work func(context.Context) reply.Reply) {
+	p := &progress{a: a, i: i}
+	r := work(bot.WithProgress(ctx, p.show))
 	a.editOriginal(ctx, i, r)
 	if !r.Public {
 		return
 	}
 	embeds := []*discordgo.MessageEmbed{embed(r)}
 	params := &discordgo.WebhookParams{Embeds: embeds, Components: components(r), AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
-	if err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err }); err != nil {
+	err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+	a.delivered(routeFollowup, err, false)
+	if err != nil {
 		a.log.Error("posting the result to the channel failed", "error", err, "title", r.Title)
 	}
 }
@@ -219,6 +224,7 @@ func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, r reply
 // private follow-up instead: a different route, with a limit of its own.
 func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, r reply.Reply) {
 	err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
+	a.delivered(routeEdit, err, false)
 	if err == nil {
 		return
 	}
@@ -231,7 +237,9 @@ func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, r 
 	r.Buttons = nil
 	d := message(r)
 	params := &discordgo.WebhookParams{Embeds: d.Embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: d.AllowedMentions}
-	if err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err }); err != nil {
+	err = a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+	a.delivered(routeFollowup, err, true)
+	if err != nil {
 		a.log.Error("telling the user about the rate limit failed", "error", err, "title", r.Title)
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -57,6 +58,11 @@ type Options struct {
 	// Values keeps the cards forms were opened from; in memory by default,
 	// shared when several replicas serve the app.
 	Values pending.Values
+	// Metrics counts deliveries; nil counts nothing.
+	Metrics *metrics.Metrics
+	// ProgressEvery is the least time between two progress updates of one
+	// action, default 1s; negative shows every one (tests).
+	ProgressEvery time.Duration
 }
 
 // Adapter serves one Slack app.
@@ -69,6 +75,9 @@ type Adapter struct {
 	log    *slog.Logger
 	work   *bot.Background // work started after an ack
 	values pending.Values
+
+	metrics       *metrics.Metrics
+	progressEvery time.Duration
 }
 
 // New returns an Adapter.
@@ -95,8 +104,11 @@ func New(o Options) *Adapter {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = time.Second
+	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack"),
-		work: bot.NewBackground(64), values: o.Values}
+		work: bot.NewBackground(64), values: o.Values, metrics: o.Metrics, progressEvery: o.ProgressEvery}
 }
 
 // Routes adds the Slack endpoints to mux.
@@ -111,7 +123,7 @@ func (a *Adapter) Wait() { a.work.Wait() }
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
 func (a *Adapter) UpdateMessage(_ context.Context, responseURL string, r reply.Reply) {
-	a.respond(responseURL, replaceWith(r))
+	a.delivered(routeResponseURL, a.respond(responseURL, replaceWith(r)), false)
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
@@ -216,7 +228,10 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
 	}
 	if o.Work != nil {
-		a.work.Go(func(ctx context.Context) { a.deliver(ctx, cmd.ResponseURL, o.Work(ctx), false) })
+		a.work.Go(func(ctx context.Context) {
+			p := a.newProgress(cmd.ChannelID, cmd.ResponseURL)
+			a.deliver(ctx, cmd.ResponseURL, p, o.Work(bot.WithProgress(ctx, p.show)), false)
+		})
 	}
 	return message(o.Reply)
 }
@@ -274,9 +289,10 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			a.showStep(card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}, r)
 			return
 		}
-		a.respond(cb.ResponseURL, replaceWith(o.Reply))
+		a.delivered(routeResponseURL, a.respond(cb.ResponseURL, replaceWith(o.Reply)), false)
 		if o.Work != nil {
-			a.deliver(ctx, cb.ResponseURL, o.Work(ctx), true)
+			p := a.newProgress(cb.Channel.ID, cb.ResponseURL)
+			a.deliver(ctx, cb.ResponseURL, p, o.Work(bot.WithProgress(ctx, p.show)), true)
 		}
 	})
 	return nil
@@ -284,26 +300,29 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 
 // deliver shows a finished result. The message that asked for it is
 // replaced when it was a confirmation (inPlace); a public result is also
-// posted to the channel, where the war room sees it.
-func (a *Adapter) deliver(ctx context.Context, responseURL string, r reply.Reply, inPlace bool) {
+// shown in the channel, where the war room sees it: in place of the
+// progress message when one was posted, else as a new message.
+func (a *Adapter) deliver(ctx context.Context, responseURL string, p *progress, r reply.Reply, inPlace bool) {
 	if inPlace || !r.Public {
-		a.respond(responseURL, replaceWith(r))
+		a.delivered(routeResponseURL, a.respond(responseURL, replaceWith(r)), false)
 	} else {
-		a.respond(responseURL, &slack.WebhookMessage{DeleteOriginal: true})
+		a.delivered(routeResponseURL, a.respond(responseURL, &slack.WebhookMessage{DeleteOriginal: true}), false)
 	}
-	if r.Public {
-		a.respond(responseURL, message(r))
+	if r.Public && !p.finish(ctx, r) {
+		a.delivered(routeResponseURL, a.respond(responseURL, message(r)), false)
 	}
 }
 
 // respond posts to a response_url, logging failures: nobody else will.
-func (a *Adapter) respond(responseURL string, msg *slack.WebhookMessage) {
+func (a *Adapter) respond(responseURL string, msg *slack.WebhookMessage) error {
 	if responseURL == "" {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
-	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg); err != nil {
+	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg)
+	if err != nil {
 		a.log.Error("posting to response_url failed", "error", err)
 	}
+	return err
 }

@@ -138,7 +138,12 @@ type answer struct {
 // send makes one call, never retried, and reads COC's answer: a 2xx whose
 // error_code is not a success code is a refusal with that code (and the
 // message, when COC gave one).
-func (c *Client) send(ctx context.Context, call func(*core.HcHttpClient) error) (answer, huaweicloud.Result, error) {
+func (c *Client) send(ctx context.Context, call func(*core.HcHttpClient) error) (a answer, res huaweicloud.Result, err error) {
+	defer func(started time.Time) { vendors.Observe(ctx, started, err) }(time.Now())
+	return c.sendOnce(ctx, call)
+}
+
+func (c *Client) sendOnce(ctx context.Context, call func(*core.HcHttpClient) error) (answer, huaweicloud.Result, error) {
 	res, err := c.conn.Call(ctx, wire.Once, call)
 	if err != nil {
 		return answer{}, res, err

@@ -1,0 +1,73 @@
+package discord
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/commands/reply"
+)
+
+// Delivery routes, for incidentbot_chat_deliveries_total.
+const (
+	routeEdit     = "interaction_edit"
+	routeFollowup = "followup"
+)
+
+// progress edits an interaction's message with a running action's interim
+// replies, at most one per Options.ProgressEvery: Discord limits edits per
+// message (its interaction webhooks answer 429 to bursts). A progress edit
+// is never retried after a 429 nor replaced by a follow-up: the result
+// comes soon, by the usual route.
+type progress struct {
+	a *Adapter
+	i *discordgo.Interaction
+
+	mu   sync.Mutex
+	last time.Time
+}
+
+func (p *progress) show(r reply.Reply) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if !p.last.IsZero() && now.Sub(p.last) < p.a.progressEvery {
+		return
+	}
+	p.last = now
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, err := p.a.session.InteractionResponseEdit(p.i, edit(r), discordgo.WithContext(ctx))
+	p.a.delivered(routeEdit, err, false)
+	if err != nil {
+		p.a.log.Warn("showing progress failed", "error", err)
+	}
+}
+
+// delivered counts one delivery: failed on an error, else in place or,
+// when the route is a fallback, fallback.
+func (a *Adapter) delivered(route string, err error, fallback bool) {
+	result := metrics.InPlace
+	switch {
+	case err != nil:
+		result = metrics.Failed
+	case fallback:
+		result = metrics.Fallback
+	}
+	a.metrics.Delivery("discord", route, result)
+}
+
+// Post sends r to a channel as a message of the bot's own: the audit
+// channel's poster. The bot needs View Channel, Send Messages and Embed
+// Links there.
+func (a *Adapter) Post(ctx context.Context, channelID string, r reply.Reply) error {
+	d := message(r)
+	return a.rest(ctx, func() error {
+		_, err := a.session.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{Embeds: d.Embeds, AllowedMentions: d.AllowedMentions},
+			discordgo.WithContext(ctx))
+		return err
+	})
+}

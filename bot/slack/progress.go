@@ -1,0 +1,129 @@
+package slack
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/commands/reply"
+)
+
+// Delivery routes, for incidentbot_chat_deliveries_total.
+const (
+	routeResponseURL = "response_url"
+	routePost        = "chat_post"
+	routeUpdate      = "chat_update"
+)
+
+// responseURLSpare is how many response_url uses a running action may
+// spend on progress when it cannot post in the channel. Slack takes five
+// uses in 30 minutes; "running", the result in place of the confirmation
+// and the result in the channel take three.
+const responseURLSpare = 2
+
+// progress shows a running action's interim replies. The first is posted
+// in the channel as a message of the bot's own (chat.postMessage); later
+// ones update it with chat.update, at most one per Options.ProgressEvery
+// (Slack asks for no more than about one message a second per channel);
+// and the result replaces it too, so the war room reads one message that
+// goes from "deleted 60 of 180 so far" to the result. Where the bot may not
+// post (not invited to the channel), progress replaces the confirmation
+// through response_url instead, within responseURLSpare uses.
+type progress struct {
+	a           *Adapter
+	channel     string
+	responseURL string
+
+	mu    sync.Mutex
+	ts    string // the message the bot posted, once it has
+	last  time.Time
+	noWeb bool // posting failed: use response_url
+	spare int
+}
+
+func (a *Adapter) newProgress(channel, responseURL string) *progress {
+	return &progress{a: a, channel: channel, responseURL: responseURL, spare: responseURLSpare}
+}
+
+// show is the bot's progress sink. Replies that come sooner than the
+// interval after the last one shown are dropped: the next one, or the
+// result, says more anyway.
+func (p *progress) show(r reply.Reply) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.a.now()
+	if !p.last.IsZero() && now.Sub(p.last) < p.a.progressEvery {
+		return
+	}
+	p.last = now
+	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
+	defer cancel()
+	r.Public = true
+	opts := []slack.MsgOption{slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)}
+	switch {
+	case p.ts != "":
+		_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, p.ts, opts...)
+		p.a.delivered(routeUpdate, err, false)
+		if err != nil {
+			p.a.log.Warn("updating the progress message failed", "error", err, "channel", p.channel)
+		}
+		return
+	case !p.noWeb && p.channel != "":
+		_, ts, err := p.a.api.PostMessageContext(ctx, p.channel, opts...)
+		p.a.delivered(routePost, err, false)
+		if err == nil {
+			p.ts = ts
+			return
+		}
+		p.a.log.Warn("posting the progress message failed; progress goes to response_url", "error", err, "channel", p.channel)
+		p.noWeb = true
+	}
+	if p.spare > 0 && p.responseURL != "" {
+		p.spare--
+		r.Public = false
+		p.a.delivered(routeResponseURL, p.a.respond(p.responseURL, replaceWith(r)), true)
+	}
+}
+
+// finish puts the result in place of the progress message, if one was
+// posted, and reports whether it did.
+func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
+	p.mu.Lock()
+	ts := p.ts
+	p.mu.Unlock()
+	if ts == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, ts, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	p.a.delivered(routeUpdate, err, false)
+	if err != nil {
+		p.a.log.Error("putting the result in place of the progress message failed; posting it instead", "error", err, "channel", p.channel)
+		return false
+	}
+	return true
+}
+
+// delivered counts one delivery: failed on an error, else in place or,
+// when the route is a fallback, fallback.
+func (a *Adapter) delivered(route string, err error, fallback bool) {
+	result := metrics.InPlace
+	switch {
+	case err != nil:
+		result = metrics.Failed
+	case fallback:
+		result = metrics.Fallback
+	}
+	a.metrics.Delivery("slack", route, result)
+}
+
+// Post sends r to a channel as a message of the bot's own: the audit
+// channel's poster.
+func (a *Adapter) Post(ctx context.Context, channel string, r reply.Reply) error {
+	_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	return err
+}
