@@ -51,8 +51,11 @@ var Variables = []Variable{
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
 	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
 	{Name: "INCIDENTBOT_SANDBOX_FAULTS", Help: "make the sandbox misbehave, to see what a responder reads: e.g. secmaster.delete=html200,coralogix=timeout,coc.create=500 (kinds: 500-599, html500, html200, badjson, cut, reset, timeout[:dur], 429[:secs]; *N: first N only)"},
-	{Name: "INCIDENTBOT_ADDR", Default: ":8080", Help: "HTTP listen address for chat webhooks and /healthz"},
+	{Name: "INCIDENTBOT_ADDR", Default: ":8080", Help: "HTTP listen address for chat webhooks, /metrics, /healthz and /readyz; on the terminal the listener starts only when this is set"},
+	{Name: "INCIDENTBOT_AUDIT_CHANNEL", Help: "channel that gets one message per confirmed destructive action and ticket created: slack:C0123ABCD or discord:CHANNEL_ID"},
 	{Name: "INCIDENTBOT_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
+	{Name: "INCIDENTBOT_LOG_FORMAT", Help: "json or text; default json with a chat platform, text on the terminal"},
+	{Name: "INCIDENTBOT_LOG_FILE", Help: "on the terminal, write logs to this file (default incidentbot.log when standard error is the terminal)"},
 }
 
 // Config is the loaded configuration.
@@ -79,7 +82,14 @@ type Config struct {
 	Sandbox       string // "auto", "true", "false"
 	SandboxFaults string
 	Addr          string
+	AddrSet       bool // INCIDENTBOT_ADDR was given, not defaulted
 	LogLevel      string
+	LogFormat     string // "json", "text" or "" (by mode)
+	LogFile       string // "" unless INCIDENTBOT_LOG_FILE was given
+
+	// AuditPlatform and AuditChannel are INCIDENTBOT_AUDIT_CHANNEL split:
+	// "slack" or "discord", and the channel's ID.
+	AuditPlatform, AuditChannel string
 }
 
 // SecMasterConfigured, COCConfigured and CoralogixConfigured say whether a
@@ -153,6 +163,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		LogLevel:      strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
 		PolicyFile:    get("INCIDENTBOT_POLICY"),
 		RedisURL:      get("INCIDENTBOT_REDIS_URL"),
+		LogFormat:     strings.ToLower(get("INCIDENTBOT_LOG_FORMAT")),
+		LogFile:       get("INCIDENTBOT_LOG_FILE"),
+		AddrSet:       strings.TrimSpace(getenv("INCIDENTBOT_ADDR")) != "",
 		SandboxFaults: get("INCIDENTBOT_SANDBOX_FAULTS"),
 	}
 
@@ -180,6 +193,25 @@ func Load(getenv func(string) string) (*Config, error) {
 	case "debug", "info", "warn", "error":
 	default:
 		problem("INCIDENTBOT_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		problem("INCIDENTBOT_LOG_FORMAT: %q is not json or text", c.LogFormat)
+	}
+	if a := get("INCIDENTBOT_AUDIT_CHANNEL"); a != "" {
+		platform, channel, _ := strings.Cut(a, ":")
+		c.AuditPlatform, c.AuditChannel = strings.ToLower(strings.TrimSpace(platform)), strings.TrimSpace(channel)
+		switch {
+		case c.AuditChannel == "" || strings.ContainsAny(c.AuditChannel, " /#"):
+			problem("INCIDENTBOT_AUDIT_CHANNEL: %q is not slack:CHANNEL_ID or discord:CHANNEL_ID (a channel's ID, not its #name)", a)
+		case c.AuditPlatform == "slack" && !c.SlackConfigured():
+			problem("INCIDENTBOT_AUDIT_CHANNEL: it names a Slack channel, but Slack is not configured (set SLACK_BOT_TOKEN)")
+		case c.AuditPlatform == "discord" && c.DiscordBotToken == "":
+			problem("INCIDENTBOT_AUDIT_CHANNEL: it names a Discord channel, which needs DISCORD_BOT_TOKEN to post")
+		case c.AuditPlatform != "slack" && c.AuditPlatform != "discord":
+			problem("INCIDENTBOT_AUDIT_CHANNEL: %q is not slack:CHANNEL_ID or discord:CHANNEL_ID", a)
+		}
 	}
 	if c.COCUsers, err = userMap(get("COC_USER_MAP")); err != nil {
 		problem("COC_USER_MAP: %v", err)

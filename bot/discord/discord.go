@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -68,6 +69,7 @@ type Adapter struct {
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
+	connected     atomic.Bool // the gateway session is ready
 }
 
 // New returns an Adapter. It makes no network call.
@@ -112,7 +114,18 @@ func New(o Options) (*Adapter, error) {
 		a.publicKey = key
 	}
 	s.AddHandler(a.onInteractionCreate)
+	s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { a.connected.Store(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.connected.Store(true) })
+	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { a.connected.Store(false) })
 	return a, nil
+}
+
+// GatewayReady is a readiness probe: nil while the gateway session is up.
+func (a *Adapter) GatewayReady(context.Context) error {
+	if !a.connected.Load() {
+		return errors.New("discord gateway is not connected")
+	}
+	return nil
 }
 
 // Routes adds the HTTP interactions endpoint to mux.

@@ -16,13 +16,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -78,6 +79,7 @@ type Adapter struct {
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
+	connected     atomic.Bool // Socket Mode
 }
 
 // New returns an Adapter.

@@ -32,6 +32,9 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 
 func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	var payload any
+	if evt.Type == socketmode.EventTypeDisconnect {
+		a.connected.Store(false) // slack-go reconnects; Connected follows
+	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
@@ -46,9 +49,11 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		}
 		payload = a.interaction(ctx, cb)
 	case socketmode.EventTypeConnected:
+		a.connected.Store(true)
 		a.log.Info("socket mode connected")
 		return
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
+		a.connected.Store(false)
 		a.log.Warn("socket mode connection error; slack-go will reconnect", "event", evt.Type, "detail", fmt.Sprint(evt.Data))
 		return
 	default:
@@ -61,4 +66,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 			a.log.Error("socket mode ack failed", "error", err)
 		}
 	}
+}
+
+// SocketReady is a readiness probe: nil while Socket Mode is connected.
+func (a *Adapter) SocketReady(context.Context) error {
+	if !a.connected.Load() {
+		return fmt.Errorf("slack socket mode is not connected")
+	}
+	return nil
 }

@@ -10,12 +10,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/console"
+	"github.com/incidentbot/incidentbot/bot/health"
+	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/config"
 )
 
@@ -28,16 +32,24 @@ func main() {
 // run is main with its surroundings as parameters, so tests drive the real
 // thing. It returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, getenv, stderr)
+	}
 	fs := flag.NewFlagSet("incidentbot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: incidentbot\n\nRuns the incident bot. With no chat platform configured it talks on this\nterminal; with no vendor configured it uses a built-in sandbox.\n\n%s", config.Usage())
+		fmt.Fprintf(stderr, "Usage: incidentbot [--version]\n       incidentbot healthcheck\n\nRuns the incident bot. With no chat platform configured it talks on this\nterminal; with no vendor configured it uses a built-in sandbox.\nhealthcheck asks a running bot's /readyz (on INCIDENTBOT_ADDR) and exits 0 when it is ready.\n\n%s", config.Usage())
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, versionString())
+		return 0
 	}
 
 	cfg, err := config.Load(getenv)
@@ -49,7 +61,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stderr, "Run incidentbot --help for every variable.\n")
 		return 2
 	}
-	logger := newLogger(stderr, cfg.LogLevel)
+	logger, closeLog, err := setupLogging(cfg, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "incidentbot: %v\n", err)
+		return 1
+	}
+	defer closeLog()
+	logger.Info("starting", "version", versionString())
 	access, err := loadAccess(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "incidentbot: the access policy %s has problems:\n", cfg.PolicyFile)
@@ -74,19 +92,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer st.close()
 
+	m := metrics.New()
+	ready := health.New()
+	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
+	addStoreProbe(ready, st.store)
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
-		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease})
+		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
 
 	if cfg.ChatConfigured() {
-		if err := serve(ctx, cfg, b, st, logger); err != nil {
+		if err := serve(ctx, cfg, b, st, logger, m, ready); err != nil {
 			logger.Error("stopped", "error", err)
 			return 1
 		}
 		return 0
+	}
+
+	// On the terminal, the HTTP listener (metrics, health) runs only when
+	// INCIDENTBOT_ADDR asks for it: a one-command start needs no port.
+	if cfg.AddrSet {
+		mux := http.NewServeMux()
+		opsRoutes(mux, m, ready)
+		srv, err := listen(cfg.Addr, mux, logger, nil)
+		if err != nil {
+			logger.Error("cannot start", "error", err)
+			fmt.Fprintf(stderr, "incidentbot: %v\n", err)
+			return 1
+		}
+		defer srv.Close()
 	}
 
 	user := getenv("USER")
@@ -100,9 +136,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if note != "" {
 			fmt.Fprintln(stdout, note)
 		}
-		if f, ok := stderr.(*os.File); ok && isTerminal(f) {
-			fmt.Fprintln(stdout, "Audit lines go to standard error; start with 2>audit.log to keep them off this screen.")
-		}
 		fmt.Fprintln(stdout)
 	}
 	term := console.New(b, stdin, stdout, user, prompt)
@@ -114,10 +147,51 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return 0
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
+// setupLogging picks where logs (and the audit trail) go. With a chat
+// platform: standard error, JSON unless INCIDENTBOT_LOG_FORMAT says text.
+// On the terminal the screen is the conversation's: logs go to
+// INCIDENTBOT_LOG_FILE, or to incidentbot.log when standard error is this
+// terminal (said once, on standard error), else to standard error as text.
+func setupLogging(cfg *config.Config, stderr io.Writer) (*slog.Logger, func(), error) {
+	var w io.Writer = stderr
+	closeFn := func() {}
+	format := cfg.LogFormat
+	path := cfg.LogFile
+	if !cfg.ChatConfigured() {
+		if format == "" {
+			format = "text"
+		}
+		if f, ok := stderr.(*os.File); ok && isTerminal(f) && path == "" {
+			path = "incidentbot.log"
+		}
+	}
+	if path != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("INCIDENTBOT_LOG_FILE: %w", err)
+		}
+		w, closeFn = f, func() { _ = f.Close() }
+		fmt.Fprintf(stderr, "Logs and the audit trail go to %s.\n", path)
+	}
+	return newLogger(w, cfg.LogLevel, format), closeFn, nil
+}
+
+func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// addStoreProbe makes a shared store's reachability part of readiness,
+// for a store that can say (redisstore.Store.Ping).
+func addStoreProbe(ready *health.Checker, store pending.Store) {
+	if p, ok := store.(interface{ Ping(context.Context) error }); ok {
+		ready.Add("store", p.Ping)
+	}
 }
 
 func isTerminal(f *os.File) bool {

@@ -305,7 +305,7 @@ func TestVendorErrorsReachTheUser(t *testing.T) {
 			want: []string{"COC refused the request (HTTP 400)", "COC.00060001", "incident IM1 does not exist"}},
 		{name: "Coralogix", input: "unassign cx-1\nconfirm\n",
 			coralogix: refuse(403, `{"code":7,"message":"missing permission incidents:assign"}`),
-			want:      []string{"Coralogix refused the request (HTTP 403)", "Code: `7`", "missing permission incidents:assign"}},
+			want:      []string{"Coralogix refused the request (HTTP 403)", "Code: 7", "missing permission incidents:assign"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sm, cc, cx := vendortest.New(t, tc.secmaster), vendortest.New(t, tc.coc), vendortest.New(t, tc.coralogix)

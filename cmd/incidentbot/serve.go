@@ -12,27 +12,64 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
+	"github.com/incidentbot/incidentbot/bot/health"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/config"
 )
 
+// opsRoutes adds what operators scrape and probe: GET /metrics, /healthz
+// and /readyz.
+func opsRoutes(mux *http.ServeMux, m *metrics.Metrics, ready *health.Checker) {
+	mux.Handle("GET /metrics", m.Handler())
+	ready.Routes(mux)
+}
+
+// listen starts serving mux on addr; a serving error after that goes to
+// errs (when not nil). An endpoint that answers /readyz is served, so the
+// webhook transports need no probe of their own.
+func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on INCIDENTBOT_ADDR %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errs != nil {
+			errs <- err
+		}
+	}()
+	logger.Info("listening", "addr", ln.Addr().String(), "paths", "/metrics /healthz /readyz")
+	return srv, nil
+}
+
 // serve runs the chat adapters and their HTTP endpoints until ctx is done,
 // then stops taking requests and waits for work in flight.
-func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logger *slog.Logger) error {
+//
+// Readiness: the configuration is loaded, the endpoint answers, the shared
+// store answers where one is configured, and Socket Mode or the Discord
+// gateway (where used) is connected.
+func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
 	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
 	defer stop()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	opsRoutes(mux, m, ready)
 
 	var waits []func()
 	var background sync.WaitGroup
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values})
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Metrics: m})
 		waits = append(waits, sl.Wait)
 		b.SetUpdater("slack", sl.UpdateMessage)
+		if cfg.AuditPlatform == "slack" {
+			channel := cfg.AuditChannel
+			b.SetAuditChannel("slack", func(ctx context.Context, r reply.Reply) error { return sl.Post(ctx, channel, r) })
+		}
 		if cfg.SlackSocketMode() {
+			ready.Add("slack", sl.SocketReady)
 			background.Add(1)
 			go func() {
 				defer background.Done()
@@ -50,12 +87,16 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
-			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values})
+			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Metrics: m})
 		if err != nil {
 			return err
 		}
 		waits = append(waits, dc.Wait)
 		b.SetUpdater("discord", dc.UpdateMessage)
+		if cfg.AuditPlatform == "discord" {
+			channel := cfg.AuditChannel
+			b.SetAuditChannel("discord", func(ctx context.Context, r reply.Reply) error { return dc.Post(ctx, channel, r) })
+		}
 		if cfg.DiscordBotToken != "" {
 			if err := dc.RegisterCommands(ctx); err != nil {
 				// The command may already be registered from an earlier start.
@@ -68,6 +109,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 			dc.Routes(mux)
 			logger.Info("discord: interactions on POST /discord/interactions", "addr", cfg.Addr)
 		} else {
+			ready.Add("discord", dc.GatewayReady)
 			background.Add(1)
 			go func() {
 				defer background.Done()
@@ -79,17 +121,10 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 		}
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	srv, err := listen(cfg.Addr, mux, logger, errs)
 	if err != nil {
-		return fmt.Errorf("listen on INCIDENTBOT_ADDR %s: %w", cfg.Addr, err)
+		return err
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errs <- err
-		}
-	}()
-	logger.Info("listening", "addr", ln.Addr().String())
 
 	var runErr error
 	select {
