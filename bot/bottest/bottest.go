@@ -74,12 +74,18 @@ func Golden(t *testing.T, name string, got []byte) {
 // operator for everyone.
 func HuaweiDeps(t testing.TB, secmasterURL, cocURL string) commands.Deps {
 	t.Helper()
+	return HuaweiDepsBatch(t, secmasterURL, cocURL, 100)
+}
+
+// HuaweiDepsBatch is HuaweiDeps with SecMaster calls of at most batch IDs.
+func HuaweiDepsBatch(t testing.TB, secmasterURL, cocURL string, batch int) commands.Deps {
+	t.Helper()
 	settings := func(url string) huaweicloud.Settings {
 		return huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk-secret", ProjectID: "p", DomainID: "d", Endpoint: url, Timeout: 30 * time.Second}
 	}
 	deps := commands.Deps{DefaultOperator: "op"}
 	if secmasterURL != "" {
-		sm, err := secmaster.New(secmaster.Config{Settings: settings(secmasterURL), WorkspaceID: "w", BatchSize: 100})
+		sm, err := secmaster.New(secmaster.Config{Settings: settings(secmasterURL), WorkspaceID: "w", BatchSize: batch})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
@@ -50,6 +51,13 @@ func discordAPI(w http.ResponseWriter, r *http.Request) {
 
 func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 	t.Helper()
+	return newFixtureWith(t, 100, 0, nil, options...)
+}
+
+// newFixtureWith sets SecMaster's batch size, the adapter's progress
+// interval and the metrics too.
+func newFixtureWith(t testing.TB, batch int, progressEvery time.Duration, m *metrics.Metrics, options ...func(*bot.Options)) *fixture {
+	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	f := &fixture{key: priv, clock: bottest.NewClock(time.Now())}
 	f.api = vendortest.New(t, discordAPI)
@@ -58,13 +66,13 @@ func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger}
+	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger, Metrics: m}
 	for _, o := range options {
 		o(&opt)
 	}
-	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
+	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
-		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger})
+		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, ProgressEvery: progressEvery, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}

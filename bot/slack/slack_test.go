@@ -16,6 +16,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
@@ -43,6 +44,13 @@ func newFixture(t testing.TB) *fixture { return newFixtureTTL(t, 5*time.Minute) 
 
 func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *bot.Options)) *fixture {
 	t.Helper()
+	return newFixtureWith(t, ttl, 100, 0, nil, options...)
+}
+
+// newFixtureWith sets SecMaster's batch size, the adapter's progress
+// interval and the metrics too.
+func newFixtureWith(t testing.TB, ttl time.Duration, batch int, progressEvery time.Duration, m *metrics.Metrics, options ...func(*fixture, *bot.Options)) *fixture {
+	t.Helper()
 	f := &fixture{clock: bottest.NewClock(time.Now())}
 	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
 	f.coc = vendortest.New(t, cocCreated)
@@ -50,14 +58,15 @@ func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *b
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger}
+	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Metrics: m}
 	for _, o := range options {
 		o(f, &opt)
 	}
-	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
+	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
-	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
+	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
+		ProgressEvery: progressEvery, Metrics: m})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
