@@ -167,11 +167,15 @@ func setupLogging(cfg *config.Config, stderr io.Writer) (*slog.Logger, func(), e
 	}
 	if path != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-		if err != nil {
+		switch {
+		case err == nil:
+			w, closeFn = f, func() { _ = f.Close() }
+			fmt.Fprintf(stderr, "Logs and the audit trail go to %s.\n", path)
+		case cfg.LogFile != "": // asked for by name: say so and stop
 			return nil, nil, fmt.Errorf("INCIDENTBOT_LOG_FILE: %w", err)
+		default: // the default file: the terminal it is, rather than no bot
+			fmt.Fprintf(stderr, "Cannot write %s (%v); logs go to this terminal.\n", path, err)
 		}
-		w, closeFn = f, func() { _ = f.Close() }
-		fmt.Fprintf(stderr, "Logs and the audit trail go to %s.\n", path)
 	}
 	return newLogger(w, cfg.LogLevel, format), closeFn, nil
 }
