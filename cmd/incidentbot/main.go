@@ -198,9 +198,18 @@ func addStoreProbe(ready *health.Checker, store pending.Store) {
 	}
 }
 
+// isTerminal says whether f is a terminal: a character device other than
+// the null device (2>/dev/null is a character device too, and means
+// "nowhere", not "on this screen").
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(st, null) {
+		return false
+	}
+	return true
 }
 
 func unjoin(err error) []error {
