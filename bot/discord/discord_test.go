@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +35,7 @@ type fixture struct {
 	coc       *vendortest.Server
 	key       ed25519.PrivateKey
 	clock     *bottest.Clock
+	seq       atomic.Int64 // makes each request's body unique, as Discord's are
 }
 
 func discordAPI(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +67,7 @@ func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 	}
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
-		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger})
+		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,11 +82,14 @@ func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 // send posts an interaction signed with the fixture's key (or as sign says).
 func (f *fixture) send(t testing.TB, interaction map[string]any, sign func(h http.Header, body []byte)) (int, map[string]any) {
 	t.Helper()
+	if _, ok := interaction["seq"]; !ok { // Discord's own bodies differ (a fresh ID and token)
+		interaction["seq"] = f.seq.Add(1)
+	}
 	body, _ := json.Marshal(interaction)
 	req, _ := http.NewRequest(http.MethodPost, f.server.URL+"/discord/interactions", bytes.NewReader(body))
 	if sign == nil {
 		sign = func(h http.Header, b []byte) {
-			ts := "1700000000"
+			ts := strconv.FormatInt(f.clock.Now().Unix(), 10)
 			h.Set("X-Signature-Timestamp", ts)
 			h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(f.key, append([]byte(ts), b...))))
 		}
@@ -458,7 +464,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 			subs[sub["name"].(string)] = append(subs[sub["name"].(string)], o.(map[string]any)["name"].(string))
 		}
 	}
-	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids", "unlink": "incident,alerts,from,to", "unassign": "ids"} {
+	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids,more_ids", "unlink": "incident,alerts,more_alerts,from,to", "unassign": "ids,more_ids"} {
 		if strings.Join(subs[sub], ",") != want {
 			t.Errorf("%s options = %v, want %s", sub, subs[sub], want)
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ type fixture struct {
 	secmaster *vendortest.Server
 	coc       *vendortest.Server
 	clock     *bottest.Clock
+	seq       atomic.Int64 // makes each request's body unique, as Slack's are
 }
 
 func cocCreated(w http.ResponseWriter, r *http.Request) {
@@ -69,6 +71,9 @@ func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *b
 // post sends a form body to one of our endpoints, signed as Slack signs.
 func (f *fixture) post(t testing.TB, path string, form url.Values, sign func(h http.Header, body []byte)) (int, string) {
 	t.Helper()
+	if !form.Has("seq") && !form.Has("replay") { // Slack's own bodies differ (trigger IDs, timestamps)
+		form.Set("seq", strconv.FormatInt(f.seq.Add(1), 10))
+	}
 	body := form.Encode()
 	req, _ := http.NewRequest(http.MethodPost, f.server.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
