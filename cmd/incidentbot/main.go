@@ -16,8 +16,13 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/console"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/config"
 )
+
+// environ lists the environment, to warn about INCIDENTBOT_* names the bot
+// does not read (getenv can only look names up). Tests replace it.
+var environ = os.Environ
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -50,6 +55,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	logger := newLogger(stderr, cfg.LogLevel)
+	for _, name := range config.Unknown(environ()) {
+		logger.Warn("unknown variable ignored: "+name+" is not one the bot reads (run incidentbot --help for the list)", "variable", name)
+	}
 	access, err := loadAccess(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "incidentbot: the access policy %s has problems:\n", cfg.PolicyFile)
@@ -74,8 +82,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer st.close()
 
+	// The in-memory store does not survive a stop: Stop tells each open
+	// confirmation's message so (ForgetOnStop). Redis keeps them.
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
-		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease})
+		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease,
+		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
@@ -117,7 +128,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+	// Redacted: a response URL or an interaction token never reaches the log.
+	return slog.New(bot.NewRedactHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})))
 }
 
 func isTerminal(f *os.File) bool {
