@@ -52,6 +52,11 @@ func discordAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
+	return newFixtureLogs(t, io.Discard, options...)
+}
+
+// newFixtureLogs is newFixture with its log (JSON lines) written to logs.
+func newFixtureLogs(t testing.TB, logs io.Writer, options ...func(*bot.Options)) *fixture {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	f := &fixture{key: priv, clock: bottest.NewClock(time.Now())}
@@ -60,7 +65,7 @@ func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
 	f.coc = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger}
 	for _, o := range options {
 		o(&opt)

@@ -278,7 +278,7 @@ func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who com
 	}
 	errs = append(errs, err)
 	if !channelTried && !publicShown {
-		note.Lines = append([]string{"For <@" + who.UserID + ">: this could not be shown to you privately, so here it is."}, note.Lines...)
+		note.Lines = append([]string{"For " + who.Name + ": this could not be shown to you privately, so here it is."}, note.Lines...)
 		if err = a.channelMessage(ctx, i, note); err == nil {
 			return
 		}

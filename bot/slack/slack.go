@@ -416,14 +416,14 @@ func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace 
 		err := a.postMessage(ctx, t, r)
 		channelTried, publicShown, errs = true, err == nil, append(errs, err)
 	}
+	if err := errors.Join(errs...); err != nil && t.responseURL != "" {
+		a.log.Warn("posting to response_url failed", "error", err, "title", r.Title)
+	}
 	if inPlaceShown || (publicShown && !inPlace) {
 		return
 	}
 	// The message the requester looks at could not show the result: tell
 	// them privately, or else in the channel.
-	if t.responseURL != "" {
-		a.log.Warn("response_url failed; trying the Web API", "error", errors.Join(errs...), "title", r.Title)
-	}
 	note := r
 	note.Buttons = nil
 	if t.responseURL != "" {
@@ -447,11 +447,13 @@ func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace 
 	a.bot.Undelivered(ctx, t.who, t.channel, r, errors.Join(errs...))
 }
 
+// mention names the requester in a channel post. Reply text is escaped
+// (no pings from user text), so this is the name, not an <@ID> mention.
 func mention(c commands.Caller) string {
-	if c.UserID == "" {
+	if c.Name != "" {
 		return c.Name
 	}
-	return "<@" + c.UserID + ">"
+	return c.UserID
 }
 
 // respond posts to a response_url.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
@@ -44,22 +45,48 @@ func cocCreated(w http.ResponseWriter, r *http.Request) {
 func newFixture(t testing.TB) *fixture { return newFixtureTTL(t, 5*time.Minute) }
 
 func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *bot.Options)) *fixture {
+	return newFixtureWith(t, fixtureOptions{ttl: ttl, options: options})
+}
+
+// fixtureOptions vary a fixture: the log's destination, the bot's limits
+// and options, a wrapper around the dispatcher.
+type fixtureOptions struct {
+	ttl     time.Duration
+	logs    io.Writer
+	limits  pending.Limits
+	wrap    func(*bot.Bot) slackbot.Dispatcher
+	options []func(*fixture, *bot.Options)
+}
+
+func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	t.Helper()
+	ttl := o.ttl
+	if ttl == 0 {
+		ttl = 5 * time.Minute
+	}
+	logs := o.logs
+	if logs == nil {
+		logs = io.Discard
+	}
 	f := &fixture{clock: bottest.NewClock(time.Now())}
 	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
 	f.coc = vendortest.New(t, cocCreated)
 	f.slackAPI = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger}
-	for _, o := range options {
-		o(f, &opt)
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Limits: o.limits}
+	for _, set := range o.options {
+		set(f, &opt)
 	}
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, f.secmaster.URL, f.coc.URL)), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
-	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
+	var d slackbot.Dispatcher = b
+	if o.wrap != nil {
+		d = o.wrap(b)
+	}
+	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
