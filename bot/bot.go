@@ -74,6 +74,10 @@ type Outcome struct {
 	// Form, when set, is a form to open instead of a reply.
 	Form *Form
 	Work func(ctx context.Context) reply.Reply
+	// Unfinished, set with Work, is what to show if the bot must stop
+	// before Work returns: the outcome is unknown, and where to check. It
+	// writes the audit line for it.
+	Unfinished func() reply.Reply
 }
 
 // Updater replaces the message an adapter showed (identified by the
@@ -107,6 +111,10 @@ type Options struct {
 	// Metrics records commands, confirmations and vendor requests; nil
 	// records nothing.
 	Metrics *metrics.Metrics
+	// ForgetOnStop: Stop drops every open confirmation and updates its
+	// message to say the bot restarted. True for a store a restart loses
+	// (the in-memory one); false for a shared store that keeps them.
+	ForgetOnStop bool
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -126,6 +134,7 @@ type Bot struct {
 	values   pending.Values
 	runLease time.Duration
 	metrics  *metrics.Metrics
+	forget   bool
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -169,8 +178,8 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
-		updates: NewBackground(16), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics}
+		updates: NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
@@ -252,6 +261,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 			Work: func(ctx context.Context) reply.Reply {
 				return b.run(ctx, action, trail{requester: req.Caller, channel: req.Channel})
 			},
+			Unfinished: b.unfinished(s, req.Caller, req.Channel),
 		}
 	}
 	token, err := newToken()
@@ -260,7 +270,11 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 	}
 	now := b.now()
-	rec := pending.Record{Token: token, Words: words, Requester: req.Caller, Channel: req.Channel, Message: req.Message,
+	// The record outlives the request: copy what it keeps, so a stored
+	// confirmation does not pin the whole request body it was cut from.
+	who := req.Caller
+	who.UserID, who.Name = strings.Clone(who.UserID), strings.Clone(who.Name)
+	rec := pending.Record{Token: token, Words: compact(words), Requester: who, Channel: strings.Clone(req.Channel), Message: strings.Clone(req.Message),
 		Count: len(s.IDs), CreatedAt: now, ExpiresAt: now.Add(b.ttl)}
 	if d.NeedsApproval {
 		rec.Approvers = d.Approvers
@@ -384,8 +398,80 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move)
 				return b.run(ctx, action, t, people...)
 			})
 		},
+		Unfinished: b.unfinished(s, rec.Requester, rec.Channel),
 	}
 }
+
+// unfinished is the Unfinished notice of an action: what a user sees, and
+// the audit line written, when the bot stops before the action returns.
+func (b *Bot) unfinished(s commands.Summary, who commands.Caller, channel string) func() reply.Reply {
+	return func() reply.Reply {
+		b.auditEvent("result", who, channel, s, "unknown: the bot stopped before the action finished")
+		check := "check " + s.Vendor + " before trying again"
+		if s.Vendor == "" {
+			check = "run it again"
+		}
+		return b.finish(reply.Reply{Tone: reply.Warning, Public: true, Title: "Outcome unknown: " + describe(s),
+			Lines: []string{"The bot was stopped (a restart or a deploy) while this was running, so it cannot say what " + s.Vendor + " did.",
+				"Please " + check + "."},
+			Lists: idList(s)})
+	}
+}
+
+// Undelivered records a result that no route could show to anyone: the
+// audit log then holds the whole result, so nothing is lost silently.
+// Adapters call it after every fallback failed.
+func (b *Bot) Undelivered(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
+	var lines []string
+	lines = append(lines, r.Lines...)
+	for _, l := range r.Lists {
+		items := make([]string, 0, len(l.Items))
+		for _, it := range l.Items {
+			if it.Note != "" {
+				items = append(items, it.ID+": "+it.Note)
+			} else {
+				items = append(items, it.ID)
+			}
+		}
+		lines = append(lines, l.Label+": "+strings.Join(items, ", "))
+	}
+	b.log.ErrorContext(ctx, "a result could not be delivered by any route", "user", who.UserID, "channel", channel, "error", err)
+	b.auditEvent("deliver", who, channel, commands.Summary{}, "undelivered", slog.String("title", r.Title), slog.Any("result", lines),
+		slog.String("footer", r.Footer), slog.String("error", err.Error()))
+}
+
+// Stop is the bot's part of a graceful stop. With ForgetOnStop it drops
+// every open confirmation (a restart would lose them anyway) and updates
+// each message to say so, then waits for those updates until ctx is done.
+func (b *Bot) Stop(ctx context.Context) int {
+	b.stop()
+	if !b.forget {
+		return 0
+	}
+	n := 0
+	for {
+		recs, err := b.store.Expire(ctx, farFuture, 256)
+		if err != nil {
+			b.log.Error("dropping open confirmations failed", "error", err)
+			break
+		}
+		for _, rec := range recs {
+			s := b.summaryOf(rec)
+			b.auditEvent("expire", rec.Requester, rec.Channel, s, "dropped: the bot stopped", slog.String("token_ref", tokenRef(rec.Token)))
+			b.notify(ctx, rec, b.finish(reply.Reply{Tone: reply.Warning, Title: "The bot restarted: " + describe(s) + " was not run",
+				Lines: []string{"This confirmation was lost when the bot stopped. Nothing was changed; run the command again if it is still needed."}}))
+		}
+		n += len(recs)
+		if len(recs) < 256 {
+			break
+		}
+	}
+	b.updates.Drain(ctx)
+	return n
+}
+
+// farFuture makes Expire take every open confirmation.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // refusal answers a click that may not proceed. A click by someone else, or
 // a repeat click, leaves the message as it is and only tells the clicker;
@@ -520,10 +606,14 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 	}
 	who, channel := t.requester, t.channel
 	started := time.Now()
-	res, err := a.Run(ctx)
+	res, err := runRecovered(ctx, a)
 	took := slog.Duration("took", time.Since(started))
 	if !a.Destructive() { // counted when it ran; a destructive one when it was asked for
 		b.metrics.Command(who.Platform, s.Verb, resultLabel(err))
+	}
+	if p, ok := err.(*PanicError); ok {
+		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
+		return ran{Err: err}, b.Panicked(ctx, "an action", p)
 	}
 	if auditsToChannel(a, err) {
 		b.postAudit(ctx, t, s, &res, err)
@@ -555,6 +645,17 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 	}
 	b.auditEvent("result", who, channel, s, "done", attrs...)
 	return ran{Result: res}, b.finish(res.Reply)
+}
+
+// runRecovered runs an action; a panic in it becomes an error (with the
+// stack, for the log) instead of ending the process.
+func runRecovered(ctx context.Context, a commands.Action) (res commands.Result, err error) {
+	defer func() {
+		if p := Recovered(recover()); p != nil {
+			err = p
+		}
+	}()
+	return a.Run(ctx)
 }
 
 // outcomeUnknown says that a vendor may have acted: never "failed", so
@@ -735,6 +836,26 @@ func tokenRef(token string) string {
 		return token[:6]
 	}
 	return token
+}
+
+// compact copies words into one allocation of exactly their size: the
+// parser's words have spare capacity and may share a request's body.
+func compact(words []string) []string {
+	n := 0
+	for _, w := range words {
+		n += len(w)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, w := range words {
+		b.WriteString(w)
+	}
+	all, out, off := b.String(), make([]string, len(words)), 0
+	for i, w := range words {
+		out[i] = all[off : off+len(w)]
+		off += len(w)
+	}
+	return out
 }
 
 // humanDuration writes 5m0s as "5m" and 1h30m0s as "1h30m".

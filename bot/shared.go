@@ -53,7 +53,8 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 	}
 	b.auditEvent("request", req.Caller, req.Channel, s, "running")
 	return Outcome{
-		Reply: b.finish(reply.Reply{Tone: reply.Info, Title: "Working on it: " + describe(s) + "…"}),
+		Reply:      b.finish(reply.Reply{Tone: reply.Info, Title: "Working on it: " + describe(s) + "…"}),
+		Unfinished: b.unfinished(s, req.Caller, req.Channel),
 		Work: func(ctx context.Context) reply.Reply {
 			res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel})
 			ctx = context.WithoutCancel(ctx)

@@ -9,10 +9,20 @@ import (
 	"github.com/incidentbot/incidentbot/vendors"
 )
 
-// idsArg is the ID list of the batch verbs. Its limit lets 200 IDs of a
-// UUID's 36 characters through with their separators.
-func idsArg(desc string) Arg {
-	return Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000}
+// idsArg is the ID list of the batch verbs. A chat option holds at most
+// 6,000 characters (Discord's limit), so the list continues in a second
+// option: together they take 200 IDs of a UUID's 36 characters with their
+// separators (about 7,400).
+func idsArg(desc string) []Arg {
+	ids := Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000}
+	return []Arg{ids, more(ids)}
+}
+
+// more is the optional continuation of a list argument, for chat options
+// with a length limit. Typed, it is simply more of the same words.
+func more(a Arg) Arg {
+	return Arg{Name: "more_" + a.Name, Placeholder: a.Placeholder, Description: "More IDs, if they do not all fit in " + a.Name,
+		Many: true, MaxLen: a.MaxLen, Continues: a.Name}
 }
 
 // dryRun is the option every destructive verb takes.
@@ -31,7 +41,7 @@ func (r *Registry) newBatch(s Summary, in args, done string, run func(ctx contex
 func deleteVerb() *Verb {
 	return &Verb{
 		Name:        "delete",
-		Args:        []Arg{idsArg("Incident IDs, separated by spaces or commas")},
+		Args:        idsArg("Incident IDs, separated by spaces or commas"),
 		Options:     []Option{dryRun},
 		Summary:     "Delete SecMaster incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
@@ -49,12 +59,15 @@ func deleteVerb() *Verb {
 	}
 }
 
+var alertsArg = Arg{Name: "alerts", Placeholder: "ALERT_ID...", Description: "Alert IDs, separated by spaces or commas", Many: true, Required: true, MaxLen: 6000}
+
 func unlinkVerb() *Verb {
 	return &Verb{
 		Name: "unlink",
 		Args: []Arg{
 			{Name: "incident", Placeholder: "INCIDENT_ID", Description: "The incident's ID", Required: true, MaxLen: 128},
-			{Name: "alerts", Placeholder: "ALERT_ID...", Description: "Alert IDs, separated by spaces or commas", Many: true, Required: true, MaxLen: 6000},
+			alertsArg,
+			more(alertsArg),
 		},
 		Summary: "Remove alerts (or other data objects) from an incident in SecMaster. Asks for confirmation.",
 		Details: []string{
@@ -103,7 +116,7 @@ func unlinkVerb() *Verb {
 func unassignVerb() *Verb {
 	return &Verb{
 		Name:        "unassign",
-		Args:        []Arg{idsArg("Coralogix incident IDs, separated by spaces or commas")},
+		Args:        idsArg("Coralogix incident IDs, separated by spaces or commas"),
 		Options:     []Option{dryRun},
 		Summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
@@ -173,6 +174,9 @@ func (r *Registry) Parse(line string, c Caller) (Action, error) {
 // SplitLine splits a typed line into words (see Tokenize), dropping a
 // leading "/incident". A line it cannot read is a *UsageError.
 func SplitLine(line string) ([]string, error) {
+	if err := validText(line); err != nil {
+		return nil, err
+	}
 	words, err := Tokenize(line)
 	if err != nil {
 		return nil, &UsageError{Problem: "I could not read that: " + err.Error() + ".", Usage: overview()}
@@ -183,11 +187,28 @@ func SplitLine(line string) ([]string, error) {
 	return words, nil
 }
 
+// ErrInvalidUTF8 is the problem with text that is not valid UTF-8. Such
+// text is refused, not repaired: a vendor would store U+FFFD where the
+// responder typed something else.
+const ErrInvalidUTF8 = "the text is not valid UTF-8 (a character was garbled on the way, perhaps by a copy from another program). Type or paste it again."
+
+func validText(s string) error {
+	if utf8.ValidString(s) {
+		return nil
+	}
+	return &UsageError{Problem: ErrInvalidUTF8, Usage: overview()}
+}
+
 // ParseWords parses a command already split into words, verb first. Chat
 // forms (modals, Discord options) use it so that values need no quoting.
 func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 	if len(words) == 0 {
 		return helpAction{text: overviewReply()}, nil
+	}
+	for _, w := range words {
+		if err := validText(w); err != nil {
+			return nil, err
+		}
 	}
 	v := lookup(strings.ToLower(words[0]))
 	if v == nil {

@@ -41,6 +41,10 @@ type Arg struct {
 	Required    bool
 	MaxLen      int      // in characters
 	Choices     []Choice // fixed values, if any
+	// Continues names the list argument this one continues, for chat
+	// options too short for the whole list ("more_ids" continues "ids").
+	// Usage does not show it: typed, it is more of the same words.
+	Continues string
 }
 
 // Option is a --option of a verb.

@@ -125,6 +125,9 @@ func (f *Option) helpLine() string {
 func (v *Verb) synopsis() string {
 	parts := []string{"/incident", v.Name}
 	for _, a := range v.Args {
+		if a.Continues != "" {
+			continue
+		}
 		if a.Required {
 			parts = append(parts, a.Placeholder)
 		} else {

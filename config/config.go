@@ -43,10 +43,14 @@ var Variables = []Variable{
 	{Name: "DISCORD_PUBLIC_KEY", Help: "Discord application public key (hex): serve POST /discord/interactions instead of the gateway"},
 	{Name: "DISCORD_GUILD_ID", Help: "register /incident in this guild only (instant); global when empty"},
 	{Name: "DISCORD_API_URL", Default: "https://discord.com", Help: "Discord REST base URL"},
+	{Name: "DISCORD_DEFAULT_PERMISSIONS", Default: "32", Help: "who in a server may use /incident until an admin changes it: a decimal permission set (32 = Manage Server, 0 = administrators only) or everyone"},
 	{Name: "INCIDENTBOT_REDIS_URL", Help: "redis://[user:password@]host:port/db (rediss:// for TLS): keep confirmations and running actions in Redis, shared by every replica; without it they live in this process's memory", Secret: true},
 	{Name: "INCIDENTBOT_RUN_LEASE", Default: "30s", Help: "how long a running action's lease lasts unrenewed; past it another replica reports the outcome unknown (2s to 10m)"},
 	{Name: "INCIDENTBOT_POLICY", Help: "access policy file (YAML): who may run which verb where, and when a second person must approve; without it every user may run every verb"},
-	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h)"},
+	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h; at most 29m with Slack, 14m with Discord)"},
+	{Name: "INCIDENTBOT_MAX_PENDING_PER_USER", Default: "20", Help: "confirmations one person may have waiting (1 to 1000)"},
+	{Name: "INCIDENTBOT_MAX_PENDING", Default: "10000", Help: "confirmations the bot holds in all (1 to 1000000)"},
+	{Name: "INCIDENTBOT_SHUTDOWN_TIMEOUT", Default: "25s", Help: "on SIGTERM, how long running actions may finish before their users are told the outcome is unknown (1s to 10m)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
 	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
@@ -73,19 +77,24 @@ type Config struct {
 
 	DiscordBotToken, DiscordAppID, DiscordPublicKey, DiscordGuildID, DiscordAPIURL string
 
-	PolicyFile    string // INCIDENTBOT_POLICY; empty: no policy
-	RedisURL      string // INCIDENTBOT_REDIS_URL; empty: in memory
-	RunLease      time.Duration
-	ConfirmTTL    time.Duration
-	BatchSize     int
-	VendorTimeout time.Duration
-	Sandbox       string // "auto", "true", "false"
-	SandboxFaults string
-	Addr          string
-	AddrSet       bool // INCIDENTBOT_ADDR was given, not defaulted
-	LogLevel      string
-	LogFormat     string // "json", "text" or "" (by mode)
-	LogFile       string // "" unless INCIDENTBOT_LOG_FILE was given
+	DiscordPermissions string
+
+	PolicyFile      string // INCIDENTBOT_POLICY; empty: no policy
+	RedisURL        string // INCIDENTBOT_REDIS_URL; empty: in memory
+	RunLease        time.Duration
+	ConfirmTTL      time.Duration
+	MaxPendingUser  int
+	MaxPending      int
+	ShutdownTimeout time.Duration
+	BatchSize       int
+	VendorTimeout   time.Duration
+	Sandbox         string // "auto", "true", "false"
+	SandboxFaults   string
+	Addr            string
+	AddrSet         bool // INCIDENTBOT_ADDR was given, not defaulted
+	LogLevel        string
+	LogFormat       string // "json", "text" or "" (by mode)
+	LogFile         string // "" unless INCIDENTBOT_LOG_FILE was given
 
 	// AuditPlatform and AuditChannel are INCIDENTBOT_AUDIT_CHANNEL split:
 	// "slack" or "discord", and the channel's ID.
@@ -158,7 +167,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		SlackBotToken: get("SLACK_BOT_TOKEN"), SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
 		SlackAppToken: get("SLACK_APP_TOKEN"), SlackAPIURL: get("SLACK_API_URL"),
 		DiscordBotToken: get("DISCORD_BOT_TOKEN"), DiscordAppID: get("DISCORD_APP_ID"), DiscordPublicKey: get("DISCORD_PUBLIC_KEY"),
-		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"),
+		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"), DiscordPermissions: get("DISCORD_DEFAULT_PERMISSIONS"),
 		Sandbox: strings.ToLower(get("INCIDENTBOT_SANDBOX")), Addr: get("INCIDENTBOT_ADDR"),
 		LogLevel:      strings.ToLower(get("INCIDENTBOT_LOG_LEVEL")),
 		PolicyFile:    get("INCIDENTBOT_POLICY"),
@@ -179,6 +188,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.VendorTimeout, err = duration(get("INCIDENTBOT_VENDOR_TIMEOUT"), time.Second, 2*time.Minute); err != nil {
 		problem("INCIDENTBOT_VENDOR_TIMEOUT: %v", err)
 	}
+	if c.ShutdownTimeout, err = duration(get("INCIDENTBOT_SHUTDOWN_TIMEOUT"), time.Second, 10*time.Minute); err != nil {
+		problem("INCIDENTBOT_SHUTDOWN_TIMEOUT: %v", err)
+	}
+	c.MaxPendingUser = whole(problem, "INCIDENTBOT_MAX_PENDING_PER_USER", get("INCIDENTBOT_MAX_PENDING_PER_USER"), 1, 1000)
+	c.MaxPending = whole(problem, "INCIDENTBOT_MAX_PENDING", get("INCIDENTBOT_MAX_PENDING"), 1, 1000000)
 	if n, err := strconv.Atoi(get("INCIDENTBOT_BATCH_SIZE")); err != nil || n < 1 || n > 1000 {
 		problem("INCIDENTBOT_BATCH_SIZE: %q is not a whole number from 1 to 1000", get("INCIDENTBOT_BATCH_SIZE"))
 	} else {
@@ -232,8 +246,17 @@ func Load(getenv func(string) string) (*Config, error) {
 		requireAll("SecMaster", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_PROJECT_ID", "SECMASTER_ENDPOINT", "SECMASTER_WORKSPACE_ID")
 		checkURL(problem, "SECMASTER_ENDPOINT", c.SecMasterEndpoint)
 	}
+	switch {
+	case c.AccessKey != "" && c.SecretKey == "":
+		problem("HUAWEICLOUD_SDK_AK is set without HUAWEICLOUD_SDK_SK: set the secret key that goes with it")
+	case c.SecretKey != "" && c.AccessKey == "":
+		problem("HUAWEICLOUD_SDK_SK is set without HUAWEICLOUD_SDK_AK: set the access key that goes with it")
+	}
 	if c.COCConfigured() {
 		requireAll("COC", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "COC_ENDPOINT")
+		if c.COCOperator == "" && len(c.COCUsers) == 0 {
+			problem("COC is partly configured: also set COC_OPERATOR_ID (the cloud user ID COC records as creator/operator) or map chat users in COC_USER_MAP")
+		}
 		if c.DomainID == "" && c.ProjectID == "" {
 			problem("COC is partly configured: also set HUAWEICLOUD_DOMAIN_ID (or HUAWEICLOUD_PROJECT_ID)")
 		}
@@ -241,6 +264,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.CoralogixConfigured() {
 		checkURL(problem, "CORALOGIX_ENDPOINT", c.CoralogixEndpoint)
+	}
+	if c.SlackBotToken != "" && !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		problem("SLACK_BOT_TOKEN: a bot token starts with xoxb- (OAuth & Permissions > Bot User OAuth Token)")
 	}
 	switch {
 	case c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-"):
@@ -252,6 +278,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.SlackConfigured() {
 		checkURL(problem, "SLACK_API_URL", c.SlackAPIURL)
+		// The expiry update goes through the confirmation's response_url,
+		// which Slack honours for 30 minutes.
+		if c.ConfirmTTL > SlackMaxTTL {
+			problem("INCIDENTBOT_CONFIRM_TTL: %s is too long for Slack, whose response_url lives 30 minutes: the expiry could not be shown. Use at most %s", c.ConfirmTTL, SlackMaxTTL)
+		}
 	}
 	if c.DiscordConfigured() || c.DiscordAppID != "" || c.DiscordGuildID != "" {
 		if c.DiscordAppID == "" {
@@ -266,11 +297,57 @@ func Load(getenv func(string) string) (*Config, error) {
 			}
 		}
 		checkURL(problem, "DISCORD_API_URL", c.DiscordAPIURL)
+		if c.DiscordConfigured() && c.ConfirmTTL > DiscordMaxTTL {
+			problem("INCIDENTBOT_CONFIRM_TTL: %s is too long for Discord, whose interaction token lives 15 minutes: the expiry could not be shown. Use at most %s", c.ConfirmTTL, DiscordMaxTTL)
+		}
+		if p := strings.ToLower(c.DiscordPermissions); p != "everyone" {
+			if n, err := strconv.ParseInt(p, 10, 64); err != nil || n < 0 {
+				problem("DISCORD_DEFAULT_PERMISSIONS: %q is not a decimal permission set (32 = Manage Server, 0 = administrators only) or everyone", c.DiscordPermissions)
+			}
+		}
 	}
 	if (c.AccessKey != "" || c.SecretKey != "") && !c.SecMasterConfigured() && !c.COCConfigured() {
 		problem("HUAWEICLOUD_SDK_AK/SK are set but no Huawei Cloud service is: set SECMASTER_ENDPOINT or COC_ENDPOINT")
 	}
 	return c, errors.Join(errs...)
+}
+
+// The longest confirmation a platform can still update when it expires
+// (Slack's response_url lives 30 minutes, Discord's interaction token 15),
+// with a minute to spare.
+const (
+	SlackMaxTTL   = 29 * time.Minute
+	DiscordMaxTTL = 14 * time.Minute
+)
+
+// Unknown returns the INCIDENTBOT_* names in environ ("NAME=value"
+// entries, as os.Environ gives) that the bot does not read: most likely a
+// misspelling, which would otherwise be ignored silently.
+func Unknown(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "INCIDENTBOT_") {
+			continue
+		}
+		known := false
+		for _, v := range Variables {
+			known = known || v.Name == name
+		}
+		if !known {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func whole(problem func(string, ...any), name, s string, lo, hi int) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		problem("%s: %q is not a whole number from %d to %d", name, s, lo, hi)
+		return 0
+	}
+	return n
 }
 
 func duration(s string, lo, hi time.Duration) (time.Duration, error) {

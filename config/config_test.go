@@ -84,3 +84,45 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestHardeningProblemsAreNamedAtStart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"AK without SK", map[string]string{"HUAWEICLOUD_SDK_AK": "ak", "SECMASTER_ENDPOINT": "https://sm.example.com"}, "HUAWEICLOUD_SDK_AK is set without HUAWEICLOUD_SDK_SK"},
+		{"SK without AK", map[string]string{"HUAWEICLOUD_SDK_SK": "sk", "COC_ENDPOINT": "https://coc.example.com"}, "HUAWEICLOUD_SDK_SK is set without HUAWEICLOUD_SDK_AK"},
+		{"bot token prefix", map[string]string{"SLACK_BOT_TOKEN": "hunter2", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN: a bot token starts with xoxb-"},
+		{"app token prefix", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "hunter2"}, "SLACK_APP_TOKEN: an app-level token starts with xapp-"},
+		{"COC without operator", map[string]string{"HUAWEICLOUD_SDK_AK": "ak", "HUAWEICLOUD_SDK_SK": "sk", "HUAWEICLOUD_DOMAIN_ID": "d", "COC_ENDPOINT": "https://coc.example.com"}, "also set COC_OPERATOR_ID"},
+		{"TTL past Slack's response_url", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "INCIDENTBOT_CONFIRM_TTL": "45m"}, "response_url lives 30 minutes"},
+		{"TTL past Discord's token", map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1", "INCIDENTBOT_CONFIRM_TTL": "20m"}, "interaction token lives 15 minutes"},
+		{"permissions", map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1", "DISCORD_DEFAULT_PERMISSIONS": "admins"}, "DISCORD_DEFAULT_PERMISSIONS"},
+		{"caps", map[string]string{"INCIDENTBOT_MAX_PENDING_PER_USER": "0", "INCIDENTBOT_MAX_PENDING": "many"}, "INCIDENTBOT_MAX_PENDING: \"many\""},
+		{"shutdown", map[string]string{"INCIDENTBOT_SHUTDOWN_TIMEOUT": "1h"}, "INCIDENTBOT_SHUTDOWN_TIMEOUT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load(t, tc.vars)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want a problem containing %q", err, tc.want)
+			}
+		})
+	}
+	// Within the limits, and with a user map instead of an operator, all is well.
+	c, err := load(t, map[string]string{"HUAWEICLOUD_SDK_AK": "ak", "HUAWEICLOUD_SDK_SK": "sk", "HUAWEICLOUD_DOMAIN_ID": "d", "COC_ENDPOINT": "https://coc.example.com",
+		"COC_USER_MAP": "slack:U1=c1", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "INCIDENTBOT_CONFIRM_TTL": "29m", "DISCORD_DEFAULT_PERMISSIONS": "everyone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxPendingUser != 20 || c.MaxPending != 10000 || c.ShutdownTimeout != 25*time.Second {
+		t.Fatalf("defaults = %d %d %s", c.MaxPendingUser, c.MaxPending, c.ShutdownTimeout)
+	}
+}
+
+func TestUnknownIncidentbotNamesAreFound(t *testing.T) {
+	got := config.Unknown([]string{"INCIDENTBOT_CONFRIM_TTL=5m", "INCIDENTBOT_CONFIRM_TTL=5m", "HOME=/root", "INCIDENTBOT_MAX_PENDING=3"})
+	if strings.Join(got, ",") != "INCIDENTBOT_CONFRIM_TTL" {
+		t.Fatalf("unknown = %v", got)
+	}
+}

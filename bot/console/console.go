@@ -1,8 +1,9 @@
 // Package console is the chat adapter for a terminal: it reads commands from
 // standard input and writes replies to standard output, through the same
 // dispatcher as Slack and Discord. Buttons are shown as words in brackets;
-// typing "confirm" or "cancel" presses them for the latest confirmation
-// ("confirm TOKEN" for an older one).
+// typing "confirm" (or yes, y) or "cancel" presses them when exactly one
+// confirmation is waiting; with several, it lists them and asks which
+// ("confirm TOKEN").
 package console
 
 import (
@@ -34,7 +35,13 @@ type Console struct {
 	prompt string
 
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
-	pending []string   // tokens awaiting confirmation, oldest first
+	pending []waiting  // confirmations awaiting an answer, oldest first
+}
+
+// waiting is a confirmation this console showed: its token, and what it
+// would do ("delete incidents (2)").
+type waiting struct {
+	token, what string
 }
 
 // New returns a console for user on in and out. A non-empty prompt is
@@ -173,24 +180,23 @@ func onlyIDs(line string) bool {
 // handle runs one line; it returns false when the user asked to leave.
 func (c *Console) handle(ctx context.Context, line string) bool {
 	word, rest, _ := strings.Cut(line, " ")
+	if strings.EqualFold(word, "/incident") { // "/incident confirm" as in chat
+		word, rest, _ = strings.Cut(strings.TrimSpace(rest), " ")
+	}
 	rest = strings.TrimSpace(rest)
 	switch strings.ToLower(word) {
 	case "":
 		return true
 	case "exit", "quit":
 		return false
-	case "confirm", "cancel":
-		token := rest
-		if token == "" {
-			token = c.latest()
+	case "confirm", "yes", "y", "cancel":
+		kind, verb := reply.Confirm, "confirm"
+		if strings.EqualFold(word, "cancel") {
+			kind, verb = reply.Cancel, "cancel"
 		}
-		if token == "" {
-			c.print(reply.Reply{Tone: reply.Info, Title: "Nothing is waiting for confirmation."})
+		token, ok := c.choose(verb, rest)
+		if !ok {
 			return true
-		}
-		kind := reply.Cancel
-		if strings.EqualFold(word, "confirm") {
-			kind = reply.Confirm
 		}
 		o := c.bot.Press(ctx, bot.Click{Caller: c.caller, Channel: Channel, Press: reply.Press{Kind: kind, Value: token}})
 		if !o.Notice {
@@ -200,13 +206,54 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 	default:
 		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: Channel, Text: line})
 		if o.Token != "" {
+			what := strings.TrimSuffix(strings.TrimPrefix(o.Reply.Title, "Confirm: "), "?")
 			c.mu.Lock()
-			c.pending = append(c.pending, o.Token)
+			c.pending = append(c.pending, waiting{token: o.Token, what: what})
 			c.mu.Unlock()
 		}
 		c.show(ctx, o)
 	}
 	return true
+}
+
+// choose picks the confirmation a confirm or cancel is about: the token
+// typed, or the only one waiting. It never guesses between several: it
+// lists them and asks. ok is false when it answered instead.
+func (c *Console) choose(verb, token string) (string, bool) {
+	c.mu.Lock()
+	list := append([]waiting(nil), c.pending...)
+	c.mu.Unlock()
+	if token != "" {
+		for _, w := range list {
+			if w.token == token {
+				return token, true
+			}
+		}
+		r := reply.Reply{Tone: reply.Warning, Title: "No confirmation " + reply.Clip(token, 40) + " is waiting: it was never issued here, or it has expired or been answered. Nothing was changed."}
+		if len(list) > 0 {
+			r.Lines = append([]string{"Waiting:"}, describeAll(list)...)
+		}
+		c.print(r)
+		return "", false
+	}
+	switch len(list) {
+	case 0:
+		c.print(reply.Reply{Tone: reply.Info, Title: "Nothing is waiting for confirmation."})
+		return "", false
+	case 1:
+		return list[0].token, true
+	}
+	c.print(reply.Reply{Tone: reply.Info, Title: fmt.Sprintf("%d confirmations are waiting: which one? Type %s TOKEN.", len(list), verb),
+		Lines: describeAll(list)})
+	return "", false
+}
+
+func describeAll(list []waiting) []string {
+	lines := make([]string, len(list))
+	for i, w := range list {
+		lines[i] = w.token + "  " + w.what
+	}
+	return lines
 }
 
 // Channel is the console's channel name in audit lines.
@@ -223,20 +270,11 @@ func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	}
 }
 
-func (c *Console) latest() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.pending) == 0 {
-		return ""
-	}
-	return c.pending[len(c.pending)-1]
-}
-
 func (c *Console) forget(token string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, t := range c.pending {
-		if t == token {
+	for i, w := range c.pending {
+		if w.token == token {
 			c.pending = append(c.pending[:i], c.pending[i+1:]...)
 			return
 		}

@@ -32,7 +32,7 @@ type replies chan string
 
 func (r replies) Write(p []byte) (int, error) { r <- string(p); return len(p), nil }
 
-func TestConfirmPressesTheLatestAndTokenPicksAnOlderOne(t *testing.T) {
+func TestConfirmAsksWhichWhenSeveralWaitAndTokenPicksOne(t *testing.T) {
 	b := newBot(t)
 	in, w := io.Pipe()
 	out := make(replies)
@@ -58,16 +58,24 @@ func TestConfirmPressesTheLatestAndTokenPicksAnOlderOne(t *testing.T) {
 	if token == nil {
 		t.Fatalf("no token shown:\n%s", first)
 	}
+	say("unassign-not-a-verb", 1) // a mistake adds nothing to wait for
 	say("delete inc-1002", 1)
-	latest := say("confirm", 2)
-	if !strings.Contains(latest, "- inc-1002") || strings.Contains(latest, "inc-1001") {
-		t.Fatalf("confirm did not press the latest confirmation:\n%s", latest)
+	ask := say("confirm", 1)
+	if !strings.Contains(ask, "2 confirmations are waiting: which one?") || !strings.Contains(ask, token[1]+"  delete incidents (1)") || strings.Contains(ask, "Running") {
+		t.Fatalf("confirm with two waiting should ask which, running nothing:\n%s", ask)
+	}
+	if unknown := say("confirm abc123", 1); !strings.Contains(unknown, "never issued here, or it has expired") || !strings.Contains(unknown, token[1]) {
+		t.Fatalf("an unknown token:\n%s", unknown)
 	}
 	older := say("confirm "+token[1], 2)
 	if !strings.Contains(older, "SecMaster: deleted 1 of 1") || !strings.Contains(older, "- inc-1001") {
-		t.Fatalf("confirm TOKEN did not press the older confirmation:\n%s", older)
+		t.Fatalf("confirm TOKEN did not press that confirmation:\n%s", older)
 	}
-	if none := say("confirm", 1); !strings.Contains(none, "Nothing is waiting for confirmation") {
+	only := say("/incident yes", 2) // one left: yes presses it
+	if !strings.Contains(only, "- inc-1002") || strings.Contains(only, "inc-1001") {
+		t.Fatalf("yes with one waiting did not press it:\n%s", only)
+	}
+	if none := say("y", 1); !strings.Contains(none, "Nothing is waiting for confirmation") {
 		t.Fatalf("confirm with nothing pending:\n%s", none)
 	}
 	w.Close()

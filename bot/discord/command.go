@@ -24,8 +24,9 @@ const (
 
 // Command is the /incident application command, generated from the verb
 // schema: one subcommand per verb, its arguments and its options (those a
-// verb's modal does not ask for) with their choices and limits.
-func Command() *discordgo.ApplicationCommand {
+// verb's modal does not ask for) with their choices and limits. perms is
+// its default_member_permissions (nil: everyone; see ParsePermissions).
+func Command(perms *int64) *discordgo.ApplicationCommand {
 	var subs []*discordgo.ApplicationCommandOption
 	for _, v := range commands.Verbs() {
 		sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: v.Name,
@@ -53,7 +54,8 @@ func Command() *discordgo.ApplicationCommand {
 		subs = append(subs, sub)
 	}
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
-	return &discordgo.ApplicationCommand{Name: commandName, Description: commandDescription, Contexts: &contexts, Options: subs}
+	return &discordgo.ApplicationCommand{Name: commandName, Description: commandDescription, Contexts: &contexts, Options: subs,
+		DefaultMemberPermissions: perms}
 }
 
 func stringOption(name, desc string, required bool, maxLen int, choices []commands.Choice) *discordgo.ApplicationCommandOption {

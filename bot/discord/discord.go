@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,16 +26,29 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-const maxBody = 512 << 10
+const (
+	maxBody = 512 << 10
+	// maxSkew is how old (or how far in the future) a signed interaction
+	// may be: Discord answers within seconds, so a captured request
+	// cannot be replayed later.
+	maxSkew = 5 * time.Minute
+)
+
+// ManageGuild is the permission Discord calls "Manage Server": the default
+// for who sees /incident (DISCORD_DEFAULT_PERMISSIONS).
+const ManageGuild int64 = discordgo.PermissionManageGuild
 
 // Dispatcher is what the adapter needs of the bot.
 type Dispatcher interface {
 	Handle(ctx context.Context, req bot.Request) bot.Outcome
 	Press(ctx context.Context, c bot.Click) bot.Outcome
 	InternalError(ctx context.Context, msg string, err error, attrs ...any) reply.Reply
+	// Undelivered records a result no route could show (the audit keeps it).
+	Undelivered(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error)
 }
 
 // Options configure an Adapter.
@@ -49,6 +63,15 @@ type Options struct {
 	// Values keeps open forms' known values; in memory by default, shared
 	// when several replicas serve the application.
 	Values pending.Values
+	Now    func() time.Time // the clock for signature freshness
+	// Seen remembers signatures for the freshness window, so an exact
+	// replay is refused. In memory by default; replicas share one.
+	Seen pending.OnceSet
+	// DefaultPermissions is the command's default_member_permissions, who
+	// in a server may use /incident until an admin changes it (Server
+	// Settings > Integrations): a decimal permission bit set ("32", Manage
+	// Server, when empty), "0" for administrators only, or "everyone".
+	DefaultPermissions string
 	// Metrics counts deliveries; nil counts nothing.
 	Metrics *metrics.Metrics
 	// ProgressEvery is the least time between two progress edits of one
@@ -66,6 +89,9 @@ type Adapter struct {
 	log       *slog.Logger
 	forms     *formStore
 	work      *bot.Background // work started after an initial response
+	now       func() time.Time
+	seen      pending.OnceSet
+	perms     *int64
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
@@ -74,12 +100,22 @@ type Adapter struct {
 
 // New returns an Adapter. It makes no network call.
 func New(o Options) (*Adapter, error) {
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Values == nil {
 		o.Values = pending.NewMemoryRuns(nil)
 	}
+	if o.Seen == nil {
+		o.Seen = pending.NewMemoryShared(o.Now)
+	}
+	perms, err := ParsePermissions(o.DefaultPermissions)
+	if err != nil {
+		return nil, err
+	}
+	// Every line this adapter logs is redacted: an interaction token is a
+	// credential, and errors quote the webhook URL that carries it.
+	logger := bot.Redacting(o.Logger).With("platform", "discord")
 	token := o.BotToken
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token
@@ -101,11 +137,12 @@ func New(o Options) (*Adapter, error) {
 		}
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
-	if o.ProgressEvery == 0 {
-		o.ProgressEvery = time.Second
+	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
+		work: bot.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
+		metrics: o.Metrics, progressEvery: o.ProgressEvery}
+	if a.progressEvery == 0 {
+		a.progressEvery = time.Second
 	}
-	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: o.Logger.With("platform", "discord"), forms: &formStore{values: o.Values},
-		work: bot.NewBackground(64), metrics: o.Metrics, progressEvery: o.ProgressEvery}
 	if o.PublicKey != "" {
 		key, err := hex.DecodeString(o.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {
@@ -128,6 +165,25 @@ func (a *Adapter) GatewayReady(context.Context) error {
 	return nil
 }
 
+// ParsePermissions reads DISCORD_DEFAULT_PERMISSIONS: "" is Manage
+// Server, "everyone" is nil (no restriction), anything else a decimal
+// permission bit set ("0": administrators only).
+func ParsePermissions(s string) (*int64, error) {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "":
+		p := ManageGuild
+		return &p, nil
+	case "everyone":
+		return nil, nil
+	}
+	p, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || p < 0 {
+		return nil, fmt.Errorf("discord: DISCORD_DEFAULT_PERMISSIONS %q is not a decimal permission bit set (32 = Manage Server, 0 = administrators only) or \"everyone\"", s)
+	}
+	return &p, nil
+}
+
 // Routes adds the HTTP interactions endpoint to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /discord/interactions", a.serveInteraction)
@@ -136,11 +192,16 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 // Wait blocks until work started after an initial response has finished.
 func (a *Adapter) Wait() { a.work.Wait() }
 
+// Drain waits for work started after an initial response until ctx is
+// done, then tells each user whose action is still running that its
+// outcome is unknown. It returns how many were told.
+func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
+
 // RegisterCommands overwrites the application's commands with /incident:
 // idempotent, guild-scoped when a guild is set.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	return a.rest(ctx, func() error {
-		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, []*discordgo.ApplicationCommand{Command()})
+		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, []*discordgo.ApplicationCommand{Command(a.perms)})
 		return err
 	})
 }
@@ -160,8 +221,18 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if !a.signed(r.Header, body) {
-		a.log.Warn("request refused: bad signature", "remote", r.RemoteAddr)
+	if problem := a.checkSignature(r.Header, body); problem != "" {
+		a.log.Warn("request refused: bad signature", "problem", problem, "remote", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	// The same signature twice is a replay: Discord sends each interaction
+	// once. It gets 401 like any request Discord did not just sign.
+	first, err := a.seen.SeenOnce(r.Context(), "discord-sig:"+r.Header.Get("X-Signature-Ed25519"), 2*maxSkew)
+	if err != nil { // the shared cache is down: serve rather than stop answering
+		a.log.Error("replay cache unavailable; serving the request", "error", err)
+	} else if !first {
+		a.log.Warn("replayed request refused", "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -171,7 +242,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
-	resp, after := a.handle(r.Context(), &i)
+	resp, after := a.safeHandle(r.Context(), &i)
 	// Count the work before answering, so Wait (a graceful stop) cannot miss
 	// it; start it after the answer is flushed, so edits follow the response.
 	start := a.work.Later(after)
@@ -183,24 +254,58 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	start()
 }
 
-// signed checks Discord's Ed25519 signature over timestamp+body.
-func (a *Adapter) signed(h http.Header, body []byte) bool {
+// checkSignature returns what is wrong with Discord's Ed25519 signature
+// over timestamp+body, or "". The timestamp must be within maxSkew of our
+// clock, so a captured request cannot be replayed later.
+func (a *Adapter) checkSignature(h http.Header, body []byte) string {
 	if a.publicKey == nil {
-		return false
+		return "no public key configured"
 	}
 	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
 	ts := h.Get("X-Signature-Timestamp")
 	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" {
-		return false
+		return "missing or malformed signature"
 	}
-	return ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig)
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "malformed timestamp"
+	}
+	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
+		return "stale timestamp"
+	}
+	if !ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig) {
+		return "signature mismatch"
+	}
+	return ""
+}
+
+// safeHandle is handle with a recover: a malformed interaction that makes
+// anything panic gets a short answer with a reference (the log has the
+// stack), and the process lives.
+func (a *Adapter) safeHandle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, after func(context.Context)) {
+	defer func() {
+		if p := bot.Recovered(recover()); p != nil {
+			resp, after = say(a.bot.InternalError(ctx, "discord: recovered from a panic", p, "interaction_type", int(i.Type), "stack", p.Stack)), nil
+		}
+	}()
+	return a.handle(ctx, i)
 }
 
 // onInteractionCreate is the gateway path: the same handling, with the
 // initial response sent over REST.
 func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	ctx := context.Background()
-	resp, after := a.handle(ctx, ic.Interaction)
+	// discordgo runs this in a goroutine of its own with no recover: a
+	// panic here would end the process.
+	defer func() {
+		if p := bot.Recovered(recover()); p != nil {
+			a.log.Error("discord gateway: recovered from a panic", "error", p, "stack", p.Stack)
+		}
+	}()
+	if ic == nil || ic.Interaction == nil {
+		return
+	}
+	resp, after := a.safeHandle(ctx, ic.Interaction)
 	start := a.work.Later(after)
 	if err := a.rest(ctx, func() error { return a.session.InteractionRespond(ic.Interaction, resp) }); err != nil {
 		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)

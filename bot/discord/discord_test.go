@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +36,7 @@ type fixture struct {
 	coc       *vendortest.Server
 	key       ed25519.PrivateKey
 	clock     *bottest.Clock
+	seq       atomic.Int64 // makes each request's body unique, as Discord's are
 }
 
 func discordAPI(w http.ResponseWriter, r *http.Request) {
@@ -50,13 +53,23 @@ func discordAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func newFixture(t testing.TB, options ...func(*bot.Options)) *fixture {
+	return newFixtureLogs(t, io.Discard, options...)
+}
+
+// newFixtureLogs is newFixture with its log (JSON lines) written to logs.
+func newFixtureLogs(t testing.TB, logs io.Writer, options ...func(*bot.Options)) *fixture {
 	t.Helper()
-	return newFixtureWith(t, 100, 0, nil, options...)
+	return fixtureOf(t, logs, 100, 0, nil, options...)
 }
 
 // newFixtureWith sets SecMaster's batch size, the adapter's progress
 // interval and the metrics too.
 func newFixtureWith(t testing.TB, batch int, progressEvery time.Duration, m *metrics.Metrics, options ...func(*bot.Options)) *fixture {
+	t.Helper()
+	return fixtureOf(t, io.Discard, batch, progressEvery, m, options...)
+}
+
+func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Duration, m *metrics.Metrics, options ...func(*bot.Options)) *fixture {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	f := &fixture{key: priv, clock: bottest.NewClock(time.Now())}
@@ -65,14 +78,14 @@ func newFixtureWith(t testing.TB, batch int, progressEvery time.Duration, m *met
 	f.coc = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger, Metrics: m}
 	for _, o := range options {
 		o(&opt)
 	}
 	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
-		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, ProgressEvery: progressEvery, Metrics: m})
+		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, Now: f.clock.Now, ProgressEvery: progressEvery, Metrics: m})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +100,14 @@ func newFixtureWith(t testing.TB, batch int, progressEvery time.Duration, m *met
 // send posts an interaction signed with the fixture's key (or as sign says).
 func (f *fixture) send(t testing.TB, interaction map[string]any, sign func(h http.Header, body []byte)) (int, map[string]any) {
 	t.Helper()
+	if _, ok := interaction["seq"]; !ok { // Discord's own bodies differ (a fresh ID and token)
+		interaction["seq"] = f.seq.Add(1)
+	}
 	body, _ := json.Marshal(interaction)
 	req, _ := http.NewRequest(http.MethodPost, f.server.URL+"/discord/interactions", bytes.NewReader(body))
 	if sign == nil {
 		sign = func(h http.Header, b []byte) {
-			ts := "1700000000"
+			ts := strconv.FormatInt(f.clock.Now().Unix(), 10)
 			h.Set("X-Signature-Timestamp", ts)
 			h.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(f.key, append([]byte(ts), b...))))
 		}
@@ -466,7 +482,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 			subs[sub["name"].(string)] = append(subs[sub["name"].(string)], o.(map[string]any)["name"].(string))
 		}
 	}
-	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids", "unlink": "incident,alerts,from,to", "unassign": "ids"} {
+	for sub, want := range map[string]string{"verify": "ticket,result,comment", "delete": "ids,more_ids", "unlink": "incident,alerts,more_alerts,from,to", "unassign": "ids,more_ids"} {
 		if strings.Join(subs[sub], ",") != want {
 			t.Errorf("%s options = %v, want %s", sub, subs[sub], want)
 		}

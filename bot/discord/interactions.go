@@ -62,6 +62,10 @@ func roles(i *discordgo.Interaction) []string {
 	return i.Member.Roles
 }
 
+// malformed answers an interaction whose data is missing or of the wrong
+// kind for its type: Discord never sends one, so it is refused, not run.
+var malformed = reply.Reply{Tone: reply.Failure, Title: "Nothing was run: this interaction is malformed.", Lines: []string{"Use /incident as Discord offers it."}}
+
 func say(r reply.Reply) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: message(r)}
 }
@@ -91,7 +95,10 @@ func optionValues(opts []*discordgo.ApplicationCommandInteractionDataOption) (ma
 // command handles /incident <subcommand>: its options become the words
 // of a typed command; a verb whose form asks for text opens its modal.
 func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
-	data := i.ApplicationCommandData()
+	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		return say(malformed), nil
+	}
 	if len(data.Options) == 0 || data.Options[0] == nil {
 		return a.run(ctx, i, who, []string{}) // no subcommand: the overview
 	}
@@ -128,12 +135,40 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who command
 	}
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
-	return deferred, func(ctx context.Context) { a.deliver(ctx, i, o.Work) }
+	return deferred, a.later(i, who, o)
+}
+
+// later is the work after the initial response: o.Work, then its result
+// delivered. If a graceful stop's deadline comes first, the user is told
+// that the outcome is unknown instead.
+func (a *Adapter) later(i *discordgo.Interaction, who commands.Caller, o bot.Outcome) func(context.Context) {
+	p := &progress{a: a, i: i} // the work's progress edits the same message as it goes
+	work := o.Work
+	o.Work = func(ctx context.Context) reply.Reply { return work(bot.WithProgress(ctx, p.show)) }
+	return a.laterWith(o, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, i, who, r) })
+}
+
+// laterWith is later with its own way of showing the result (a card).
+func (a *Adapter) laterWith(o bot.Outcome, show func(context.Context, reply.Reply)) func(context.Context) {
+	done := func() {}
+	if o.Unfinished != nil {
+		done = a.work.OnStop(func(ctx context.Context) { show(ctx, o.Unfinished()) })
+	}
+	return func(ctx context.Context) {
+		defer done()
+		r := o.Work(ctx)
+		done()
+		show(ctx, r)
+	}
 }
 
 // component handles button presses: Confirm, Cancel, and a card's buttons.
 func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
-	p, err := reply.ParsePress(i.MessageComponentData().CustomID)
+	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
+	if !ok {
+		return say(malformed), nil
+	}
+	p, err := reply.ParsePress(data.CustomID)
 	if err != nil {
 		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
 	}
@@ -152,20 +187,23 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 		if o.Work == nil {
 			return say(o.Reply), nil
 		}
-		return deferredCardUpdate, func(ctx context.Context) { a.moveCard(ctx, i, o.Work(ctx)) }
+		return deferredCardUpdate, a.laterWith(o, func(ctx context.Context, r reply.Reply) { a.moveCard(ctx, i, r) })
 	}
 	update := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: message(o.Reply)}
 	update.Data.Flags = 0 // an update keeps the message's own visibility
 	if o.Work == nil {
 		return update, nil
 	}
-	return update, func(ctx context.Context) { a.deliver(ctx, i, o.Work) }
+	return update, a.later(i, who, o)
 }
 
 // modalSubmit handles a submitted form: what the form already knew and
 // what was typed become a command's words.
 func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who commands.Caller) (*discordgo.InteractionResponse, func(context.Context)) {
-	data := i.ModalSubmitData()
+	data, ok := i.Data.(discordgo.ModalSubmitInteractionData)
+	if !ok {
+		return say(malformed), nil
+	}
 	rest, ok := strings.CutPrefix(data.CustomID, modalPrefix)
 	verb, key, _ := strings.Cut(rest, ":")
 	v, known := commands.Lookup(verb)
@@ -181,11 +219,11 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 	}
 	for _, row := range data.Components {
 		r, ok := row.(*discordgo.ActionsRow)
-		if !ok {
+		if !ok || r == nil {
 			continue
 		}
 		for _, c := range r.Components {
-			if in, ok := c.(*discordgo.TextInput); ok && v.Option(in.CustomID) != nil {
+			if in, ok := c.(*discordgo.TextInput); ok && in != nil && v.Option(in.CustomID) != nil {
 				values[in.CustomID] = strings.TrimSpace(in.Value)
 			}
 		}
@@ -202,46 +240,77 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 
 // deliver shows a finished result in place of the message it answers and,
 // when the result is public, also posts it to the channel.
-// The work's progress edits the same message as it goes.
-func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, work func(context.Context) reply.Reply) {
-	p := &progress{a: a, i: i}
-	r := work(bot.WithProgress(ctx, p.show))
-	a.editOriginal(ctx, i, r)
-	if !r.Public {
+//
+// Every result reaches a person. When the edit fails (after the bounded
+// 429 waits), the result goes to the user in a private follow-up, then to
+// the channel as a message from the bot. When every route fails, the
+// audit log records it as undelivered, with the result.
+func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who commands.Caller, r reply.Reply) {
+	var errs []error
+	editErr := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
+	a.delivered(routeEdit, editErr, false)
+	errs = append(errs, editErr)
+	channelTried, publicShown := false, false
+	if r.Public {
+		params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Components: components(r), AllowedMentions: noMentions()}
+		err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+		a.delivered(routeFollowup, err, false)
+		if err != nil {
+			errs = append(errs, err)
+			channelTried, err = true, a.channelMessage(ctx, i, r)
+			a.delivered(routeChannel, err, true)
+		}
+		publicShown, errs = err == nil, append(errs, err)
+	}
+	if editErr == nil {
 		return
 	}
-	embeds := []*discordgo.MessageEmbed{embed(r)}
-	params := &discordgo.WebhookParams{Embeds: embeds, Components: components(r), AllowedMentions: &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}}
-	err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
-	a.delivered(routeFollowup, err, false)
-	if err != nil {
-		a.log.Error("posting the result to the channel failed", "error", err, "title", r.Title)
+	// The message the user looks at could not show the result: tell them
+	// privately, or else in the channel.
+	a.log.Warn("updating the message failed; trying a follow-up", "error", errors.Join(errs...), "title", r.Title)
+	note := r
+	note.Buttons = nil
+	why := "The message above could not be updated, so here is the result."
+	var rl *discordgo.RateLimitError
+	if errors.As(editErr, &rl) {
+		why = "Discord is rate-limiting updates to the message above, so here is the result."
 	}
-}
-
-// editOriginal replaces the interaction's message with r. If Discord keeps
-// refusing the edit for rate limits, the result goes to the user in a
-// private follow-up instead: a different route, with a limit of its own.
-func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, r reply.Reply) {
-	err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
-	a.delivered(routeEdit, err, false)
+	note.Lines = append([]string{why}, r.Lines...)
+	d := message(note)
+	params := &discordgo.WebhookParams{Embeds: d.Embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: d.AllowedMentions}
+	err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+	a.delivered(routeFollowup, err, true)
 	if err == nil {
 		return
 	}
-	a.log.Error("updating the message failed", "error", err, "title", r.Title)
-	var rl *discordgo.RateLimitError
-	if !errors.As(err, &rl) {
+	errs = append(errs, err)
+	if !channelTried && !publicShown {
+		note.Lines = append([]string{"For " + who.Name + ": this could not be shown to you privately, so here it is."}, note.Lines...)
+		err = a.channelMessage(ctx, i, note)
+		a.delivered(routeChannel, err, true)
+		if err == nil {
+			return
+		}
+		errs = append(errs, err)
+	}
+	if publicShown {
 		return
 	}
-	r.Lines = append([]string{"Discord is rate-limiting updates to the message above, so here is the result."}, r.Lines...)
-	r.Buttons = nil
-	d := message(r)
-	params := &discordgo.WebhookParams{Embeds: d.Embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: d.AllowedMentions}
-	err = a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
-	a.delivered(routeFollowup, err, true)
-	if err != nil {
-		a.log.Error("telling the user about the rate limit failed", "error", err, "title", r.Title)
+	a.bot.Undelivered(ctx, who, i.ChannelID, r, errors.Join(errs...))
+}
+
+// channelMessage posts r in the interaction's channel with the bot token:
+// the route that needs no interaction token.
+func (a *Adapter) channelMessage(ctx context.Context, i *discordgo.Interaction, r reply.Reply) error {
+	if i.ChannelID == "" {
+		return errors.New("no channel to post in")
 	}
+	msg := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(r)}, AllowedMentions: noMentions()}
+	return a.rest(ctx, func() error { _, err := a.session.ChannelMessageSendComplex(i.ChannelID, msg); return err })
+}
+
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
 // messageRef names an interaction's message for a later edit: the
@@ -255,7 +324,10 @@ func (a *Adapter) UpdateMessage(ctx context.Context, ref string, r reply.Reply) 
 	if !ok {
 		return
 	}
-	a.editOriginal(ctx, &discordgo.Interaction{AppID: appID, Token: token}, r)
+	i := &discordgo.Interaction{AppID: appID, Token: token}
+	if err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err }); err != nil {
+		a.log.Warn("updating a confirmation's message failed", "error", err, "title", r.Title)
+	}
 }
 
 func capitalize(s string) string {

@@ -47,7 +47,7 @@ func TestCommandFollowsDiscordsRules(t *testing.T) {
 			check(p, o.Options)
 		}
 	}
-	c := discordbot.Command()
+	c := discordbot.Command(nil)
 	if !name.MatchString(c.Name) || utf8.RuneCountInString(c.Description) > 100 {
 		t.Errorf("command %q / %q", c.Name, c.Description)
 	}

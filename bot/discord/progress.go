@@ -15,6 +15,7 @@ import (
 const (
 	routeEdit     = "interaction_edit"
 	routeFollowup = "followup"
+	routeChannel  = "channel_message"
 )
 
 // progress edits an interaction's message with a running action's interim

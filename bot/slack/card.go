@@ -64,20 +64,26 @@ func (a *Adapter) takeCard(ctx context.Context, key string) (card, bool) {
 // showStep shows a lifecycle step's result: a success updates the card
 // in place (everyone in the channel sees the ticket move); anything else
 // goes only to the person who pressed.
-func (a *Adapter) showStep(c card, r reply.Reply) {
+func (a *Adapter) showStep(ctx context.Context, c card, via target, r reply.Reply) {
 	if !r.Public || r.Tone == reply.Failure {
 		note := message(r)
 		note.ResponseType = slack.ResponseTypeEphemeral
-		a.respond(c.ResponseURL, note)
+		if err := a.respond(ctx, c.ResponseURL, note); err != nil {
+			a.log.Warn("posting a card's step failed; trying the Web API", "error", err)
+			a.deliver(ctx, via, r, false)
+		}
 		return
 	}
 	blocks, err := movedCard(c.Blocks, r)
 	if err != nil {
 		a.log.Warn("updating a card failed; posting the step instead", "error", err)
-		a.respond(c.ResponseURL, message(r))
+		a.deliver(ctx, via, r, false)
 		return
 	}
-	a.respond(c.ResponseURL, &slack.WebhookMessage{Text: fallback(r), Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true})
+	if err := a.respond(ctx, c.ResponseURL, &slack.WebhookMessage{Text: fallback(r), Blocks: &slack.Blocks{BlockSet: blocks}, ReplaceOriginal: true}); err != nil {
+		a.log.Warn("updating a card failed; posting the step instead", "error", err)
+		a.deliver(ctx, via, r, false)
+	}
 }
 
 // movedCard is a card's blocks with its buttons replaced by the step's

@@ -163,32 +163,15 @@ func (a *Adapter) submit(ctx context.Context, cb slack.InteractionCallback, who 
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{block: reply.Cut(o.Reply.Title, 150)})
 	}
 	cardKey := meta.Values[cardValue]
-	a.work.Go(func(ctx context.Context) {
-		r := o.Work(ctx)
+	t := target{channel: meta.Channel, who: who}
+	a.runWorkWith(o, nil, func(ctx context.Context, r reply.Reply) {
 		if c, ok := a.takeCard(ctx, cardKey); ok {
-			a.showStep(c, r)
+			a.showStep(ctx, c, t, r)
 			return
 		}
-		a.post(ctx, meta.Channel, who, r)
+		a.deliver(ctx, t, r, false)
 	})
 	return nil
-}
-
-// post sends a form's result to its channel: public results as a message,
-// anything else ephemerally to the user who submitted it.
-func (a *Adapter) post(ctx context.Context, channel string, who commands.Caller, r reply.Reply) {
-	ctx, cancel := context.WithTimeout(ctx, postTimeout)
-	defer cancel()
-	opts := []slack.MsgOption{slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)}
-	var err error
-	if r.Public {
-		_, _, err = a.api.PostMessageContext(ctx, channel, opts...)
-	} else {
-		_, err = a.api.PostEphemeralContext(ctx, channel, who.UserID, opts...)
-	}
-	if err != nil {
-		a.log.Error("posting a form's result failed", "error", err, "channel", channel, "user", who.UserID)
-	}
 }
 
 func hasBlock(v slack.View, id string) bool {

@@ -16,6 +16,7 @@ const (
 	routeResponseURL = "response_url"
 	routePost        = "chat_post"
 	routeUpdate      = "chat_update"
+	routeEphemeral   = "chat_post_ephemeral"
 )
 
 // responseURLSpare is how many response_url uses a running action may
@@ -84,13 +85,16 @@ func (p *progress) show(r reply.Reply) {
 	if p.spare > 0 && p.responseURL != "" {
 		p.spare--
 		r.Public = false
-		p.a.delivered(routeResponseURL, p.a.respond(p.responseURL, replaceWith(r)), true)
+		p.a.delivered(routeResponseURL, p.a.respond(ctx, p.responseURL, replaceWith(r)), true)
 	}
 }
 
 // finish puts the result in place of the progress message, if one was
 // posted, and reports whether it did.
 func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
+	if p == nil {
+		return false
+	}
 	p.mu.Lock()
 	ts := p.ts
 	p.mu.Unlock()

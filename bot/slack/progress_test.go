@@ -74,7 +74,7 @@ func (f *fixture) confirm180(t *testing.T) {
 // becomes the result. response_url is used twice of its five.
 func TestProgressOfAThreeCallDeleteOnSlack(t *testing.T) {
 	m := metrics.New()
-	f := newFixtureWith(t, 5*time.Minute, 60, -1, m)
+	f := newFixtureWith(t, fixtureOptions{batch: 60, progressEvery: -1, metrics: m})
 	f.confirm180(t)
 	got := f.sequence(t)
 	want := []string{
@@ -106,7 +106,7 @@ func TestProgressOfAThreeCallDeleteOnSlack(t *testing.T) {
 // With the default interval, progress that comes faster than once a second
 // is dropped: the first is shown, the result follows.
 func TestSlackProgressIsThrottled(t *testing.T) {
-	f := newFixtureWith(t, 5*time.Minute, 60, time.Hour, nil)
+	f := newFixtureWith(t, fixtureOptions{batch: 60, progressEvery: time.Hour})
 	f.confirm180(t)
 	got := strings.Join(f.sequence(t), "\n")
 	if strings.Contains(got, "120 of 180") || !strings.Contains(got, "60 of 180") || !strings.Contains(got, "chat.update: SecMaster: deleted 180 of 180") {
@@ -119,7 +119,7 @@ func TestSlackProgressIsThrottled(t *testing.T) {
 // result goes to the channel through response_url as before.
 func TestSlackProgressFallsBackToResponseURL(t *testing.T) {
 	m := metrics.New()
-	f := newFixtureWith(t, 5*time.Minute, 60, -1, m)
+	f := newFixtureWith(t, fixtureOptions{batch: 60, progressEvery: -1, metrics: m})
 	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("Content-Type", "application/json")

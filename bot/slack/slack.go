@@ -10,6 +10,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -42,6 +44,8 @@ type Dispatcher interface {
 	Handle(ctx context.Context, req bot.Request) bot.Outcome
 	Press(ctx context.Context, c bot.Click) bot.Outcome
 	InternalError(ctx context.Context, msg string, err error, attrs ...any) reply.Reply
+	// Undelivered records a result no route could show (the audit keeps it).
+	Undelivered(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error)
 }
 
 // Options configure an Adapter.
@@ -64,6 +68,10 @@ type Options struct {
 	// ProgressEvery is the least time between two progress updates of one
 	// action, default 1s; negative shows every one (tests).
 	ProgressEvery time.Duration
+	// Seen remembers request signatures for the freshness window, so an
+	// exact replay does nothing. In memory by default; replicas share one
+	// (the Redis OnceSet) so a replay to another replica is caught too.
+	Seen pending.OnceSet
 }
 
 // Adapter serves one Slack app.
@@ -76,6 +84,7 @@ type Adapter struct {
 	log    *slog.Logger
 	work   *bot.Background // work started after an ack
 	values pending.Values
+	seen   pending.OnceSet
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
@@ -87,12 +96,15 @@ func New(o Options) *Adapter {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
+	if o.Seen == nil {
+		o.Seen = pending.NewMemoryShared(o.Now)
 	}
 	if o.Values == nil {
 		o.Values = pending.NewMemoryRuns(nil)
 	}
+	// Every line this adapter logs goes through the redactor: a response
+	// URL is a credential, and net/http errors quote the URL they failed on.
+	logger := bot.Redacting(o.Logger).With("platform", "slack")
 	base := o.HTTPClient
 	if base == nil {
 		base = &http.Client{}
@@ -106,26 +118,66 @@ func New(o Options) *Adapter {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	if o.ProgressEvery == 0 {
-		o.ProgressEvery = time.Second
+	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
+		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
+		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
+}
+
+func progressEvery(d time.Duration) time.Duration {
+	if d == 0 {
+		return time.Second
 	}
-	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: o.Logger.With("platform", "slack"),
-		work: bot.NewBackground(64), values: o.Values, metrics: o.Metrics, progressEvery: o.ProgressEvery}
+	return d
+}
+
+// CheckAuth calls auth.test: a start-up check that the bot token is
+// valid, with an error that says what to fix.
+func (a *Adapter) CheckAuth(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	res, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return fmt.Errorf("slack: SLACK_BOT_TOKEN was refused by auth.test (%v): copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions, and check SLACK_API_URL", err)
+	}
+	a.log.Info("slack: authenticated", "team", res.Team, "bot_user", res.UserID)
+	return nil
 }
 
 // Routes adds the Slack endpoints to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", a.serveCommand)
-	mux.HandleFunc("POST /slack/interactions", a.serveInteraction)
+	mux.HandleFunc("POST /slack/commands", a.recovering(a.serveCommand))
+	mux.HandleFunc("POST /slack/interactions", a.recovering(a.serveInteraction))
+}
+
+// recovering answers a handler's panic with a short ephemeral message
+// that carries a reference (the log has the stack); the process lives.
+func (a *Adapter) recovering(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := bot.Recovered(recover()); p != nil {
+				writeAck(w, message(a.bot.InternalError(r.Context(), "slack: recovered from a panic", p, "path", r.URL.Path, "stack", p.Stack)))
+			}
+		}()
+		h(w, r)
+	}
 }
 
 // Wait blocks until work started after an ack has finished.
 func (a *Adapter) Wait() { a.work.Wait() }
 
+// Drain waits for work started after an ack until ctx is done, then tells
+// each user whose action is still running that its outcome is unknown.
+// It returns how many were told.
+func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
+
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
-func (a *Adapter) UpdateMessage(_ context.Context, responseURL string, r reply.Reply) {
-	a.delivered(routeResponseURL, a.respond(responseURL, replaceWith(r)), false)
+func (a *Adapter) UpdateMessage(ctx context.Context, responseURL string, r reply.Reply) {
+	err := a.respond(ctx, responseURL, replaceWith(r))
+	a.delivered(routeResponseURL, err, false)
+	if err != nil {
+		a.log.Warn("updating a confirmation's message failed", "error", err, "title", r.Title)
+	}
 }
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
@@ -167,6 +219,26 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	if problem := a.checkSignature(r.Header, body); problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	// Slack re-sends a request it thinks timed out. The first one was
+	// acknowledged and its work is under way: doing it again would run a
+	// command twice.
+	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+		a.log.Info("slack retry acknowledged without doing the work again", "retry", reply.Clip(n, 8), "reason", reply.Clip(r.Header.Get("X-Slack-Retry-Reason"), 64), "path", r.URL.Path)
+		w.WriteHeader(http.StatusOK)
+		return nil, false
+	}
+	// An exact replay of a signed request within its freshness window: the
+	// same signature twice. Slack never sends one (its retries carry a new
+	// timestamp); answer 200 with nothing done, so a duplicate delivery
+	// shows no error to anyone and an attacker learns nothing.
+	first, err := a.seen.SeenOnce(r.Context(), "slack-sig:"+r.Header.Get("X-Slack-Signature"), 2*maxSkew)
+	if err != nil { // the shared cache is down: serve rather than stop answering
+		a.log.Error("replay cache unavailable; serving the request", "error", err)
+	} else if !first {
+		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
 	form, err := url.ParseQuery(string(body))
@@ -230,10 +302,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
 	}
 	if o.Work != nil {
-		a.work.Go(func(ctx context.Context) {
-			p := a.newProgress(cmd.ChannelID, cmd.ResponseURL)
-			a.deliver(ctx, cmd.ResponseURL, p, o.Work(bot.WithProgress(ctx, p.show)), false)
-		})
+		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
 	return message(o.Reply)
 }
@@ -276,55 +345,192 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 		}
 		return a.openForm(ctx, cb.TriggerID, who, f, cb.Channel.ID)
 	}
-	a.work.Go(func(ctx context.Context) {
-		if o.Notice {
+	t := target{responseURL: cb.ResponseURL, channel: cb.Channel.ID, who: who}
+	switch {
+	case o.Notice:
+		a.work.Go(func(ctx context.Context) {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
-			a.respond(cb.ResponseURL, note)
-			return
-		}
-		if p.Kind == reply.Form { // a card's step: the card moves with it
-			r := o.Reply
-			if o.Work != nil {
-				r = o.Work(ctx)
+			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
+				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
-			a.showStep(card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}, r)
-			return
-		}
-		a.delivered(routeResponseURL, a.respond(cb.ResponseURL, replaceWith(o.Reply)), false)
+		})
+	case p.Kind == reply.Form: // a card's step: the card moves with it
+		c := card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}
+		via := target{channel: cb.Channel.ID, who: who}
 		if o.Work != nil {
-			p := a.newProgress(cb.Channel.ID, cb.ResponseURL)
-			a.deliver(ctx, cb.ResponseURL, p, o.Work(bot.WithProgress(ctx, p.show)), true)
+			a.runWorkWith(o, nil, func(ctx context.Context, r reply.Reply) { a.showStep(ctx, c, via, r) })
+		} else {
+			a.work.Go(func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
 		}
-	})
+	case o.Work != nil:
+		a.runWork(t, o, true, func(ctx context.Context) {
+			err := a.respond(ctx, cb.ResponseURL, replaceWith(o.Reply))
+			a.delivered(routeResponseURL, err, false)
+			if err != nil {
+				a.log.Warn("showing Running failed; the result will take another route if it must", "error", err)
+			}
+		})
+	default:
+		a.work.Go(func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
+	}
 	return nil
+}
+
+// target is where a result goes: the response_url, and for the fallbacks
+// the channel and the person.
+type target struct {
+	responseURL string
+	channel     string
+	who         commands.Caller
+	// progress, when set, is the running action's progress message in the
+	// channel: the result replaces it.
+	progress *progress
+}
+
+// runWork runs o.Work after the ack (first, if set, before it) and
+// delivers the result. If a graceful stop's deadline comes first, the
+// user is told that the outcome is unknown instead.
+func (a *Adapter) runWork(t target, o bot.Outcome, inPlace bool, first func(ctx context.Context)) {
+	t.progress = a.newProgress(t.channel, t.responseURL) // the work's progress, as it goes
+	work := o.Work
+	o.Work = func(ctx context.Context) reply.Reply { return work(bot.WithProgress(ctx, t.progress.show)) }
+	a.runWorkWith(o, first, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, t, r, inPlace) })
+}
+
+// runWorkWith is runWork with its own way of showing the result (a card).
+func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), show func(context.Context, reply.Reply)) {
+	done := func() {}
+	if o.Unfinished != nil {
+		done = a.work.OnStop(func(ctx context.Context) { show(ctx, o.Unfinished()) })
+	}
+	a.work.Go(func(ctx context.Context) {
+		defer done()
+		if first != nil {
+			first(ctx)
+		}
+		r := o.Work(ctx)
+		done()
+		show(ctx, r)
+	})
 }
 
 // deliver shows a finished result. The message that asked for it is
 // replaced when it was a confirmation (inPlace); a public result is also
-// shown in the channel, where the war room sees it: in place of the
-// progress message when one was posted, else as a new message.
-func (a *Adapter) deliver(ctx context.Context, responseURL string, p *progress, r reply.Reply, inPlace bool) {
-	if inPlace || !r.Public {
-		a.delivered(routeResponseURL, a.respond(responseURL, replaceWith(r)), false)
-	} else {
-		a.delivered(routeResponseURL, a.respond(responseURL, &slack.WebhookMessage{DeleteOriginal: true}), false)
+// posted to the channel, where the war room sees it.
+//
+// Every result reaches a person. When response_url fails (after the
+// bounded 429 retries), the result goes to the requester privately
+// (chat.postEphemeral), then to the channel (chat.postMessage). When every
+// route fails, the audit log records it as undelivered, with the result.
+func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace bool) {
+	var errs []error
+	channelTried, publicShown, inPlaceShown := false, false, false
+	if t.responseURL != "" {
+		if inPlace || !r.Public {
+			err := a.respond(ctx, t.responseURL, replaceWith(r))
+			a.delivered(routeResponseURL, err, false)
+			inPlaceShown, errs = err == nil, append(errs, err)
+		} else if err := a.respond(ctx, t.responseURL, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
+			errs = append(errs, err) // "Working on it" stays; the result follows
+		}
+		switch {
+		case !r.Public:
+		case t.progress.finish(ctx, r): // the progress message became the result
+			publicShown = true
+		default:
+			err := a.respond(ctx, t.responseURL, message(r))
+			a.delivered(routeResponseURL, err, false)
+			if err != nil {
+				errs = append(errs, err)
+				channelTried, err = true, a.postMessage(ctx, t, r)
+				a.delivered(routePost, err, true)
+			}
+			publicShown, errs = err == nil, append(errs, err)
+		}
+	} else if r.Public { // a form's result: no response_url, the channel first
+		err := a.postMessage(ctx, t, r)
+		a.delivered(routePost, err, false)
+		channelTried, publicShown, errs = true, err == nil, append(errs, err)
 	}
-	if r.Public && !p.finish(ctx, r) {
-		a.delivered(routeResponseURL, a.respond(responseURL, message(r)), false)
+	if err := errors.Join(errs...); err != nil && t.responseURL != "" {
+		a.log.Warn("posting to response_url failed", "error", err, "title", r.Title)
 	}
+	if inPlaceShown || (publicShown && !inPlace) {
+		return
+	}
+	// The message the requester looks at could not show the result: tell
+	// them privately, or else in the channel.
+	note := r
+	note.Buttons = nil
+	if t.responseURL != "" {
+		note.Lines = append([]string{"The message above could not be updated, so here is the result."}, r.Lines...)
+	}
+	err := a.postEphemeral(ctx, t, note)
+	a.delivered(routeEphemeral, err, true)
+	if err == nil {
+		return
+	}
+	errs = append(errs, err)
+	if !channelTried && !publicShown {
+		note.Lines = append([]string{"For " + mention(t.who) + ": this could not be shown to you privately, so here it is."}, note.Lines...)
+		err = a.postMessage(ctx, t, note)
+		a.delivered(routePost, err, true)
+		if err == nil {
+			return
+		}
+		errs = append(errs, err)
+	}
+	if publicShown {
+		return
+	}
+	a.bot.Undelivered(ctx, t.who, t.channel, r, errors.Join(errs...))
 }
 
-// respond posts to a response_url, logging failures: nobody else will.
-func (a *Adapter) respond(responseURL string, msg *slack.WebhookMessage) error {
+// mention names the requester in a channel post. Reply text is escaped
+// (no pings from user text), so this is the name, not an <@ID> mention.
+func mention(c commands.Caller) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.UserID
+}
+
+// respond posts to a response_url.
+func (a *Adapter) respond(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
 	if responseURL == "" {
-		return nil
+		return errors.New("no response_url")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 	defer cancel()
-	err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg)
-	if err != nil {
-		a.log.Error("posting to response_url failed", "error", err)
+	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg); err != nil {
+		return fmt.Errorf("posting to response_url: %w", err)
 	}
-	return err
+	return nil
+}
+
+// postEphemeral shows r to the requester only, in the channel.
+func (a *Adapter) postEphemeral(ctx context.Context, t target, r reply.Reply) error {
+	if t.channel == "" || t.who.UserID == "" {
+		return errors.New("chat.postEphemeral: no channel or user")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if _, err := a.api.PostEphemeralContext(ctx, t.channel, t.who.UserID, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)); err != nil {
+		return fmt.Errorf("chat.postEphemeral: %w", err)
+	}
+	return nil
+}
+
+// postMessage posts r in the channel.
+func (a *Adapter) postMessage(ctx context.Context, t target, r reply.Reply) error {
+	if t.channel == "" {
+		return errors.New("chat.postMessage: no channel")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if _, _, err := a.api.PostMessageContext(ctx, t.channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)); err != nil {
+		return fmt.Errorf("chat.postMessage: %w", err)
+	}
+	return nil
 }

@@ -11,12 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
@@ -34,6 +36,7 @@ type fixture struct {
 	secmaster *vendortest.Server
 	coc       *vendortest.Server
 	clock     *bottest.Clock
+	seq       atomic.Int64 // makes each request's body unique, as Slack's are
 }
 
 func cocCreated(w http.ResponseWriter, r *http.Request) {
@@ -43,30 +46,58 @@ func cocCreated(w http.ResponseWriter, r *http.Request) {
 func newFixture(t testing.TB) *fixture { return newFixtureTTL(t, 5*time.Minute) }
 
 func newFixtureTTL(t testing.TB, ttl time.Duration, options ...func(*fixture, *bot.Options)) *fixture {
-	t.Helper()
-	return newFixtureWith(t, ttl, 100, 0, nil, options...)
+	return newFixtureWith(t, fixtureOptions{ttl: ttl, options: options})
 }
 
-// newFixtureWith sets SecMaster's batch size, the adapter's progress
-// interval and the metrics too.
-func newFixtureWith(t testing.TB, ttl time.Duration, batch int, progressEvery time.Duration, m *metrics.Metrics, options ...func(*fixture, *bot.Options)) *fixture {
+// fixtureOptions vary a fixture: the log's destination, the bot's limits
+// and options, a wrapper around the dispatcher.
+type fixtureOptions struct {
+	ttl     time.Duration
+	logs    io.Writer
+	limits  pending.Limits
+	wrap    func(*bot.Bot) slackbot.Dispatcher
+	options []func(*fixture, *bot.Options)
+	// batch is SecMaster's batch size (default 100), progressEvery the
+	// adapter's progress interval, metrics the registry to count in.
+	batch         int
+	progressEvery time.Duration
+	metrics       *metrics.Metrics
+}
+
+func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	t.Helper()
+	ttl := o.ttl
+	if ttl == 0 {
+		ttl = 5 * time.Minute
+	}
+	logs := o.logs
+	if logs == nil {
+		logs = io.Discard
+	}
+	batch := o.batch
+	if batch == 0 {
+		batch = 100
+	}
 	f := &fixture{clock: bottest.NewClock(time.Now())}
 	f.secmaster = vendortest.New(t, vendortest.SecMasterEcho)
 	f.coc = vendortest.New(t, cocCreated)
 	f.slackAPI = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Metrics: m}
-	for _, o := range options {
-		o(f, &opt)
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Limits: o.limits, Metrics: o.metrics}
+	for _, set := range o.options {
+		set(f, &opt)
 	}
 	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
-	f.adapter = slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
-		ProgressEvery: progressEvery, Metrics: m})
+	var d slackbot.Dispatcher = b
+	if o.wrap != nil {
+		d = o.wrap(b)
+	}
+	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
+		ProgressEvery: o.progressEvery, Metrics: o.metrics})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
@@ -78,6 +109,9 @@ func newFixtureWith(t testing.TB, ttl time.Duration, batch int, progressEvery ti
 // post sends a form body to one of our endpoints, signed as Slack signs.
 func (f *fixture) post(t testing.TB, path string, form url.Values, sign func(h http.Header, body []byte)) (int, string) {
 	t.Helper()
+	if !form.Has("seq") && !form.Has("replay") { // Slack's own bodies differ (trigger IDs, timestamps)
+		form.Set("seq", strconv.FormatInt(f.seq.Add(1), 10))
+	}
 	body := form.Encode()
 	req, _ := http.NewRequest(http.MethodPost, f.server.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

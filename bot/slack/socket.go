@@ -6,6 +6,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/incidentbot/incidentbot/bot"
 )
 
 // RunSocketMode connects to Slack over Socket Mode (no public URL needed)
@@ -30,11 +32,25 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	return client.RunContext(ctx)
 }
 
-func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+// socketAcker is the part of the Socket Mode client an event needs.
+type socketAcker interface {
+	Ack(req socketmode.Request, payload ...any) error
+}
+
+func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socketmode.Event) {
 	var payload any
-	if evt.Type == socketmode.EventTypeDisconnect {
-		a.connected.Store(false) // slack-go reconnects; Connected follows
-	}
+	// A panic while handling one envelope is answered with a reference
+	// and logged with its stack; the connection and the process live on.
+	defer func() {
+		if p := bot.Recovered(recover()); p != nil {
+			r := a.bot.InternalError(ctx, "slack socket mode: recovered from a panic", p, "event", evt.Type, "stack", p.Stack)
+			if evt.Request != nil {
+				if err := client.Ack(*evt.Request, message(r)); err != nil {
+					a.log.Error("socket mode ack failed", "error", err)
+				}
+			}
+		}
+	}()
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
@@ -51,6 +67,9 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	case socketmode.EventTypeConnected:
 		a.connected.Store(true)
 		a.log.Info("socket mode connected")
+		return
+	case socketmode.EventTypeDisconnect:
+		a.connected.Store(false) // slack-go reconnects; Connected follows
 		return
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 		a.connected.Store(false)

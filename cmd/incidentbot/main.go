@@ -23,6 +23,10 @@ import (
 	"github.com/incidentbot/incidentbot/config"
 )
 
+// environ lists the environment, to warn about INCIDENTBOT_* names the bot
+// does not read (getenv can only look names up). Tests replace it.
+var environ = os.Environ
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -68,6 +72,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	defer closeLog()
 	logger.Info("starting", "version", versionString())
+	for _, name := range config.Unknown(environ()) {
+		logger.Warn("unknown variable ignored: "+name+" is not one the bot reads (run incidentbot --help for the list)", "variable", name)
+	}
 	access, err := loadAccess(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "incidentbot: the access policy %s has problems:\n", cfg.PolicyFile)
@@ -96,8 +103,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ready := health.New()
 	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
 	addStoreProbe(ready, st.store)
+	// The in-memory store does not survive a stop: Stop tells each open
+	// confirmation's message so (ForgetOnStop). Redis keeps them.
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
-		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m})
+		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
+		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
@@ -180,14 +190,16 @@ func setupLogging(cfg *config.Config, stderr io.Writer) (*slog.Logger, func(), e
 	return newLogger(w, cfg.LogLevel, format), closeFn, nil
 }
 
+// newLogger writes logs as JSON or text. It is redacted: a response URL or
+// an interaction token never reaches the log.
 func newLogger(w io.Writer, level, format string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: l}
 	if format == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(bot.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(bot.NewRedactHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,

@@ -250,8 +250,9 @@ func TestDiscordHTTPMode(t *testing.T) {
 	var err error
 	for i := 0; i < 100; i++ {
 		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/discord/interactions", bytes.NewReader(body))
-		req.Header.Set("X-Signature-Timestamp", "42")
-		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte("42"), body...))))
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req.Header.Set("X-Signature-Timestamp", ts)
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
 		if resp, err = http.DefaultClient.Do(req); err == nil {
 			break
 		}

@@ -34,7 +34,7 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 	if err != nil {
 		return nil, fmt.Errorf("listen on INCIDENTBOT_ADDR %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: bot.RecoverHTTP(mux, logger), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errs != nil {
 			errs <- err
@@ -45,7 +45,11 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 }
 
 // serve runs the chat adapters and their HTTP endpoints until ctx is done,
-// then stops taking requests and waits for work in flight.
+// then stops gracefully: no new commands; open confirmations are dropped
+// and their messages say so (unless a shared store keeps them); running
+// actions may finish until INCIDENTBOT_SHUTDOWN_TIMEOUT, after which each
+// user whose action still runs is told that its outcome is unknown (and
+// the audit log says so).
 //
 // Readiness: the configuration is loaded, the endpoint answers, the shared
 // store answers where one is configured, and Socket Mode or the Discord
@@ -56,13 +60,16 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 	mux := http.NewServeMux()
 	opsRoutes(mux, m, ready)
 
-	var waits []func()
+	var drains []func(context.Context) int
 	var background sync.WaitGroup
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Metrics: m})
-		waits = append(waits, sl.Wait)
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m})
+		if err := sl.CheckAuth(ctx); err != nil {
+			return err
+		}
+		drains = append(drains, sl.Drain)
 		b.SetUpdater("slack", sl.UpdateMessage)
 		if cfg.AuditPlatform == "slack" {
 			channel := cfg.AuditChannel
@@ -87,11 +94,12 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
-			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Metrics: m})
+			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
+			DefaultPermissions: cfg.DiscordPermissions, Metrics: m})
 		if err != nil {
 			return err
 		}
-		waits = append(waits, dc.Wait)
+		drains = append(drains, dc.Drain)
 		b.SetUpdater("discord", dc.UpdateMessage)
 		if cfg.AuditPlatform == "discord" {
 			channel := cfg.AuditChannel
@@ -132,13 +140,29 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 	case runErr = <-errs:
 	}
 	stop()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	logger.Info("stopping: no new commands; running actions may finish", "timeout", cfg.ShutdownTimeout.String())
+	deadline, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
-	background.Wait()
-	for _, wait := range waits {
-		wait()
+	_ = srv.Shutdown(deadline) // waits for the handlers in flight, which only acknowledge
+	background.Wait()          // the gateway and Socket Mode are closed
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // open confirmations: their messages say the bot restarted
+		defer wg.Done()
+		if n := b.Stop(deadline); n > 0 {
+			logger.Info("open confirmations dropped; their messages say so", "count", n)
+		}
+	}()
+	for _, drain := range drains {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if n := drain(deadline); n > 0 {
+				logger.Warn("stopped with actions still running: their users were told the outcome is unknown", "count", n)
+			}
+		}()
 	}
+	wg.Wait()
 	logger.Info("stopped")
 	return runErr
 }

@@ -1,0 +1,155 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+)
+
+// Slack's response_url and Discord's interaction token are bearer
+// credentials for 30 and 15 minutes: whoever reads them in a log can post
+// as the bot. RedactHandler scrubs them from every log line, whatever
+// logged them (our code, an error from net/http that quotes the URL).
+
+var (
+	// urlPattern finds URLs in text.
+	urlPattern = regexp.MustCompile(`https?://[^\s"'<>\x60]+`)
+	// longToken is a run of token characters long enough to be a
+	// credential (a Discord interaction token is ~200 characters;
+	// an ID is at most 128, so audit lines keep theirs).
+	longToken = regexp.MustCompile(`[A-Za-z0-9_\-.]{130,}`)
+	// secretPaths mark a URL whose path is itself a credential.
+	secretPaths = []string{"/commands/", "/actions/", "/webhooks/", "/interactions/", "/response"}
+)
+
+// Redacted is the placeholder for a removed credential.
+const Redacted = "[redacted]"
+
+// RedactString removes credentials from s: the path and query of a URL
+// that carries a response URL or an interaction token (kept: scheme and
+// host, to say where a call went), any path segment that looks like a
+// token, and any long token-like word.
+func RedactString(s string) string {
+	if !strings.Contains(s, "://") && len(s) < 130 {
+		return s
+	}
+	s = urlPattern.ReplaceAllStringFunc(s, redactURL)
+	return longToken.ReplaceAllStringFunc(s, func(t string) string {
+		if strings.Contains(t, Redacted) {
+			return t
+		}
+		return Redacted
+	})
+}
+
+func redactURL(u string) string {
+	scheme, rest, _ := strings.Cut(u, "://")
+	host, path, hasPath := strings.Cut(rest, "/")
+	if !hasPath {
+		return u
+	}
+	path = "/" + path
+	if strings.HasPrefix(host, "hooks.slack.com") {
+		return scheme + "://" + host + "/" + Redacted
+	}
+	for _, p := range secretPaths {
+		if strings.Contains(path, p) {
+			return scheme + "://" + host + "/" + Redacted
+		}
+	}
+	if q := strings.IndexAny(path, "?#"); q >= 0 {
+		path = path[:q] + "?" + Redacted
+	}
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if len(seg) >= 40 {
+			segs[i] = Redacted
+		}
+	}
+	return scheme + "://" + host + strings.Join(segs, "/")
+}
+
+// RedactHandler wraps a slog.Handler so that no string or error it is
+// given reaches the output with a credential in it.
+type RedactHandler struct{ next slog.Handler }
+
+// NewRedactHandler wraps next; wrapping twice is harmless.
+func NewRedactHandler(next slog.Handler) slog.Handler {
+	if _, ok := next.(*RedactHandler); ok {
+		return next
+	}
+	return &RedactHandler{next: next}
+}
+
+// Redacting returns l with a RedactHandler.
+func Redacting(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		l = slog.Default()
+	}
+	if _, ok := l.Handler().(*RedactHandler); ok {
+		return l
+	}
+	return slog.New(NewRedactHandler(l.Handler()))
+}
+
+// Enabled implements slog.Handler.
+func (h *RedactHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
+
+// Handle implements slog.Handler.
+func (h *RedactHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, RedactString(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(redactAttr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+// WithAttrs implements slog.Handler.
+func (h *RedactHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	red := make([]slog.Attr, len(as))
+	for i, a := range as {
+		red[i] = redactAttr(a)
+	}
+	return &RedactHandler{next: h.next.WithAttrs(red)}
+}
+
+// WithGroup implements slog.Handler.
+func (h *RedactHandler) WithGroup(name string) slog.Handler {
+	return &RedactHandler{next: h.next.WithGroup(name)}
+}
+
+func redactAttr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, RedactString(v.String()))
+	case slog.KindGroup:
+		g := v.Group()
+		red := make([]any, len(g))
+		for i, x := range g {
+			red[i] = redactAttr(x)
+		}
+		return slog.Group(a.Key, red...)
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error:
+			if msg := x.Error(); RedactString(msg) != msg {
+				return slog.Any(a.Key, errors.New(RedactString(msg)))
+			}
+		case []string:
+			red := make([]string, len(x))
+			for i, s := range x {
+				red[i] = RedactString(s)
+			}
+			return slog.Any(a.Key, red)
+		case string:
+			return slog.String(a.Key, RedactString(x))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
+}
