@@ -24,9 +24,12 @@ func subject(who commands.Caller, roles []string, channel string) policy.Subject
 	return policy.Subject{Platform: who.Platform, UserID: who.UserID, Roles: roles, Channel: channel}
 }
 
-// alwaysAllowed are verbs that change nothing and tell a user what they
-// may do: refusing them would only leave a responder guessing.
-func alwaysAllowed(verb string) bool { return verb == "help" || verb == "whoami" }
+// alwaysAllowed are the verbs that change nothing and tell a user what
+// they may do: refusing them would only leave a responder guessing.
+func alwaysAllowed(verb string) bool {
+	v, ok := commands.Lookup(verb)
+	return ok && v.Informational
+}
 
 // decide asks the policy whether this request may go ahead. A refusal is
 // audited and answered with the rule that would allow it.
@@ -88,13 +91,36 @@ func (b *Bot) approve(ctx context.Context, c Click) Outcome {
 	if err != nil {
 		return b.refusal(ctx, rec, c, "approve", err)
 	}
-	if rec.State == pending.AwaitingApproval && !sameUser(c.Caller, rec.Requester) {
+	// Who may approve is checked against the approvers read here, and the
+	// move below is refused unless the record still names exactly them:
+	// no click can slip between this check and the move.
+	if rec.State.Open() && !sameUser(c.Caller, rec.Requester) {
 		if ok, why := b.mayApprove(ctx, rec, c); !ok {
 			b.auditEvent("approve", c.Caller, c.Channel, b.summaryOf(rec), "refused: not an approver", slog.String("requester", rec.Requester.UserID))
 			return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "You may not approve this.", Lines: []string{why}})}
 		}
 	}
-	return b.settle(ctx, c, "approve", pending.Move{From: []pending.State{pending.AwaitingApproval}, To: pending.Confirmed, NotRequester: true})
+	return b.settle(ctx, c, "approve", pending.Move{From: []pending.State{pending.AwaitingApproval}, To: pending.Confirmed, NotRequester: true,
+		ApprovedFor: rec.Approvers})
+}
+
+// recheck asks the policy again, when an action is confirmed or approved,
+// whether its requester may still ask for it here: a revoked account must
+// not run what it asked for before the revocation. It returns the
+// approvers a second approval now needs (none if it needs none).
+func (b *Bot) recheck(ctx context.Context, rec pending.Record, c Click, event string) ([]string, *Outcome) {
+	s := b.summaryOf(rec)
+	d := b.policy().Decide(ctx, policy.Request{Verb: s.Verb, Subject: subject(rec.Requester, rec.Roles, rec.Channel), Count: len(s.IDs)})
+	if d.Allowed {
+		if d.NeedsApproval {
+			return d.Approvers, nil
+		}
+		return nil, nil
+	}
+	b.auditEvent(event, c.Caller, c.Channel, s, "refused: the requester is no longer allowed", slog.String("problem", d.Reason))
+	o := Outcome{Reply: b.finish(reply.Reply{Tone: reply.Failure, Title: "Not allowed any more: nothing was run.",
+		Lines: []string{"The access policy changed since this was asked for. " + capitalize(d.Reason)}})}
+	return nil, &o
 }
 
 // mayApprove checks the clicker against the approvers the record was

@@ -279,6 +279,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 	if d.NeedsApproval {
 		rec.Approvers = d.Approvers
 	}
+	if len(req.Roles) > 0 {
+		rec.Roles = compact(req.Roles)
+	}
 	if err := b.store.Put(ctx, rec, b.limits); err != nil {
 		var tooMany *pending.TooManyError
 		if errors.As(err, &tooMany) {
@@ -301,7 +304,7 @@ func (b *Bot) rejected(ctx context.Context, req Request, err error) Outcome {
 	if v, ok := commands.Lookup(firstWord(req)); ok {
 		verb = v.Name
 	} else if firstWord(req) == "" {
-		verb = "help"
+		verb = commands.DefaultVerb().Name
 	}
 	var usage *commands.UsageError
 	if errors.As(err, &usage) {
@@ -363,6 +366,15 @@ func (b *Bot) openForm(ctx context.Context, req Request, v commands.Verb, values
 // settle makes one move on a confirmation and answers the click.
 func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move) Outcome {
 	m.By, m.At = c.Caller, b.now()
+	if m.To == pending.Confirmed { // the policy may have changed since the request
+		if cur, err := b.store.Get(ctx, c.Press.Value); err == nil && cur.State.Open() {
+			approvers, denied := b.recheck(ctx, cur, c, event)
+			if denied != nil {
+				return *denied
+			}
+			m.Approvers = approvers
+		}
+	}
 	rec, err := b.store.Settle(ctx, c.Press.Value, m)
 	if err != nil {
 		return b.refusal(ctx, rec, c, event, err)
@@ -485,6 +497,8 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event st
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not the requester", slog.String("requester", rec.Requester.UserID))
 		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Only " + rec.Requester.Name + " can " + event + " this.",
 			Lines: []string{"Ask them, or run the command yourself."}})}
+	case errors.Is(err, pending.ErrApprovalChanged):
+		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Info, Title: capitalize(err.Error()) + "."})}
 	case errors.Is(err, pending.ErrRequester):
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: the requester may not approve")
 		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "You asked for this, so you cannot also approve it.",
@@ -615,7 +629,7 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
 		return ran{Err: err}, b.Panicked(ctx, "an action", p)
 	}
-	if auditsToChannel(a, err) {
+	if auditsToChannel(a, res, err) {
 		b.postAudit(ctx, t, s, &res, err)
 	}
 	if err != nil {
@@ -630,6 +644,8 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 		case errors.As(err, &refused):
 			attrs = append(attrs, slog.String("vendor_detail", refused.Detail), slog.String("request_id", refused.RequestID))
 			b.auditEvent("result", who, channel, s, "refused", attrs...)
+		case errors.As(err, new(*vendors.NotSentError)):
+			b.auditEvent("result", who, channel, s, "not sent", attrs...)
 		default:
 			b.auditEvent("result", who, channel, s, "error", attrs...)
 		}
@@ -726,6 +742,7 @@ func (b *Bot) errorReply(ctx context.Context, err error, verb string) reply.Repl
 	var notConfigured *commands.NotConfiguredError
 	var vendorErr *vendors.Error
 	var unreachable *vendors.UnreachableError
+	var notSent *vendors.NotSentError
 	switch {
 	case errors.As(err, &usage):
 		return reply.Reply{Tone: reply.Failure, Title: "Nothing was run: " + usage.Problem, Code: usage.Usage}
@@ -749,6 +766,9 @@ func (b *Bot) errorReply(ctx context.Context, err error, verb string) reply.Repl
 		return reply.Reply{Tone: reply.Failure, Title: title, Lines: lines}
 	case errors.As(err, &unreachable):
 		return outcomeUnknown(unreachable, commands.Summary{Vendor: unreachable.Vendor})
+	case errors.As(err, &notSent):
+		return reply.Reply{Tone: reply.Failure, Title: notSent.Vendor + " could not be reached: nothing was sent, so nothing changed.",
+			Lines: []string{capitalize(notSent.Reason) + ". Try again in a moment; if it keeps happening, the bot's endpoint for " + notSent.Vendor + " or the network is at fault."}}
 	default:
 		return b.InternalError(ctx, "internal error", err, "verb", verb)
 	}

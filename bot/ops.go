@@ -52,10 +52,10 @@ type trail struct {
 }
 
 // auditsToChannel says which results go to the audit channel: every
-// confirmed destructive action, whatever came of it, and every ticket
-// created.
-func auditsToChannel(a commands.Action, err error) bool {
-	return a.Destructive() || (a.Summary().Verb == "create" && err == nil)
+// confirmed destructive action, whatever came of it, and everything an
+// action made (a ticket created).
+func auditsToChannel(a commands.Action, res commands.Result, err error) bool {
+	return a.Destructive() || (err == nil && res.Object != "")
 }
 
 // postAudit sends the audit channel's message for one result in the
@@ -119,11 +119,12 @@ func auditReply(t trail, s commands.Summary, res *commands.Result, runErr error)
 	return r
 }
 
-// verbLabel is the verb a command names, for metrics: a verb of the schema,
-// "help" for nothing at all, or "unknown", never the user's text.
+// verbLabel is the verb a command names, for metrics: a verb of the schema
+// (the default verb for nothing at all), or "unknown", never the user's
+// text.
 func verbLabel(words []string) string {
 	if len(words) == 0 {
-		return "help"
+		return commands.DefaultVerb().Name
 	}
 	if v, ok := commands.Lookup(strings.ToLower(words[0])); ok {
 		return v.Name

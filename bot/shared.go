@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
@@ -32,7 +33,10 @@ const (
 func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action commands.Action) (Outcome, bool) {
 	sum := sha256.Sum256([]byte(s.Once))
 	key := "once:" + s.Verb + ":" + req.Caller.Platform + ":" + req.Caller.UserID + ":" + hex.EncodeToString(sum[:16])
-	first, value, err := b.values.Claim(ctx, key, onceWindow)
+	// The claim of a running attempt lasts only as long as the attempt
+	// may: if its process dies, the same request may go again after that,
+	// rather than being told for ten minutes that a result will follow.
+	first, value, err := b.values.Claim(ctx, key, b.workTTL+time.Minute)
 	if err != nil {
 		b.log.Warn("de-duplication unavailable; running without it", "error", err, "verb", s.Verb)
 		return Outcome{}, false
@@ -59,10 +63,11 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 			res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel})
 			ctx = context.WithoutCancel(ctx)
 			var refused *vendors.Error
+			var notSent *vendors.NotSentError
 			switch {
 			case res.Object != "":
 				err = b.values.Set(ctx, key, res.Object, onceWindow)
-			case errors.As(res.Err, &refused):
+			case errors.As(res.Err, &refused), errors.As(res.Err, &notSent):
 				_, _, err = b.values.Take(ctx, key) // nothing was made: a retry may go
 			default:
 				err = b.values.Set(ctx, key, onceUnknown, onceWindow)
@@ -79,11 +84,12 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 // process dies while the vendor call is in flight, another one finds the
 // lapsed lease and tells the requester the outcome is unknown.
 func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx context.Context) reply.Reply) reply.Reply {
-	if err := b.runs.Start(ctx, rec, b.now().Add(b.runLease)); err != nil {
+	if err := b.runs.Start(ctx, rec, b.runLease); err != nil {
 		b.log.Error("recording a running action failed; it runs without a lease", "error", err, "token_ref", tokenRef(rec.Token))
 		return run(ctx)
 	}
 	done := make(chan struct{})
+	var lost atomic.Bool
 	go func() {
 		t := time.NewTicker(b.runLease / 3)
 		defer t.Stop()
@@ -92,14 +98,23 @@ func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx conte
 			case <-done:
 				return
 			case <-t.C:
-				if _, err := b.runs.Renew(context.WithoutCancel(ctx), rec.Token, b.now().Add(b.runLease)); err != nil {
+				held, err := b.runs.Renew(context.WithoutCancel(ctx), rec.Token, b.runLease)
+				switch {
+				case err != nil:
 					b.log.Warn("renewing a running action's lease failed", "error", err, "token_ref", tokenRef(rec.Token))
+				case !held: // another process took it for dead and said so
+					lost.Store(true)
+					b.log.Error("a running action's lease was lost; its requester was told the outcome is unknown", "token_ref", tokenRef(rec.Token))
+					return
 				}
 			}
 		}
 	}()
 	r := run(ctx)
 	close(done)
+	if lost.Load() {
+		r.Lines = append([]string{"Earlier the bot said this action's outcome was unknown; this is its actual result."}, r.Lines...)
+	}
 	if err := b.runs.Finish(context.WithoutCancel(ctx), rec.Token); err != nil {
 		b.log.Warn("forgetting a finished action failed", "error", err, "token_ref", tokenRef(rec.Token))
 	}
@@ -109,7 +124,7 @@ func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx conte
 // orphans reports actions whose process died while running them: once
 // each, whichever process finds them.
 func (b *Bot) orphans(ctx context.Context) int {
-	recs, err := b.runs.Orphans(ctx, b.now(), 256)
+	recs, err := b.runs.Orphans(ctx, 256)
 	if err != nil {
 		b.log.Error("looking for orphaned actions failed", "error", err)
 		return 0

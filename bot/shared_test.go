@@ -90,7 +90,7 @@ func TestOrphanedRunIsReportedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runs.Start(context.Background(), rec, clock.Now().Add(30*time.Second)); err != nil {
+	if err := runs.Start(context.Background(), rec, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 

@@ -10,9 +10,10 @@ import (
 
 func helpVerb() *Verb {
 	return &Verb{
-		Name:    "help",
-		Args:    []Arg{{Name: "command", Placeholder: "COMMAND", Description: "The command to explain", MaxLen: 32}},
-		Summary: "Show the commands, or the details of one.",
+		Name:          "help",
+		Args:          []Arg{{Name: "command", Placeholder: "COMMAND", Description: "The command to explain", MaxLen: 32}},
+		Summary:       "Show the commands, or the details of one.",
+		Informational: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			if len(in.positional) == 0 {
 				return helpAction{text: overviewReply()}, nil
@@ -28,8 +29,9 @@ func helpVerb() *Verb {
 
 func whoamiVerb() *Verb {
 	return &Verb{
-		Name:    "whoami",
-		Summary: "Show what you may ask for and approve here.",
+		Name:          "whoami",
+		Summary:       "Show what you may ask for and approve here.",
+		Informational: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			if len(in.positional) > 0 {
 				return nil, fmt.Errorf("whoami takes nothing after it.")

@@ -28,6 +28,9 @@ type Verb struct {
 	// FormTitle heads the form, followed by the object it is about (at
 	// most 24 characters with it: Slack's limit).
 	FormTitle string
+	// Informational verbs change nothing and tell a user what they may do
+	// (help, whoami): the access policy never refuses them.
+	Informational bool
 
 	build func(r *Registry, in args, c Caller) (Action, error)
 }
@@ -154,6 +157,9 @@ func Verbs() []Verb {
 	}
 	return out
 }
+
+// DefaultVerb is the verb an empty command runs: the overview of all.
+func DefaultVerb() Verb { return *lookup("help") }
 
 // Lookup returns the schema of the named verb, or false.
 func Lookup(name string) (Verb, bool) {

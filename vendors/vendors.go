@@ -97,6 +97,21 @@ func (e *UnreachableError) Error() string {
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
+// NotSentError means the request never left: the connection was refused,
+// the name did not resolve, the dial timed out. The vendor cannot have
+// acted, so it is a plain failure a responder may retry at once.
+type NotSentError struct {
+	Vendor string
+	Reason string // what went wrong, short and readable
+	Err    error
+}
+
+func (e *NotSentError) Error() string {
+	return fmt.Sprintf("%s could not be reached (%s); nothing was sent", e.Vendor, e.Reason)
+}
+
+func (e *NotSentError) Unwrap() error { return e.Err }
+
 // Outcome is what became of one ID in a vendor call.
 type Outcome int
 
@@ -251,6 +266,11 @@ func (r *BatchResult) markFailed(ids []string, err error) {
 			r.RequestIDs = append(r.RequestIDs, ve.RequestID)
 		}
 		r.MarkAll(ids, Refused, ve.Code, ve.Error())
+		return
+	}
+	var ns *NotSentError
+	if errors.As(err, &ns) {
+		r.MarkAll(ids, NotAttempted, "", ns.Error())
 		return
 	}
 	var ue *UnreachableError

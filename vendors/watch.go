@@ -41,7 +41,7 @@ func WithProgressWatcher(ctx context.Context, w ProgressWatcher) context.Context
 }
 
 // Observe times one vendor request and reports it to the context's
-// RequestWatcher: refused for a *Error, unknown for any other error, done
+// RequestWatcher: refused for a *Error or a *NotSentError, unknown for any other error, done
 // otherwise. Clients wrap each request they send in it (InGroups does for
 // batches).
 func Observe(ctx context.Context, started time.Time, err error) {
@@ -51,8 +51,9 @@ func Observe(ctx context.Context, started time.Time, err error) {
 	}
 	outcome := Done
 	var ve *Error
+	var ns *NotSentError
 	switch {
-	case errors.As(err, &ve):
+	case errors.As(err, &ve), errors.As(err, &ns): // a definite no: nothing changed
 		outcome = Refused
 	case err != nil:
 		outcome = Unknown

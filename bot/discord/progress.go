@@ -7,7 +7,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -48,17 +47,9 @@ func (p *progress) show(r reply.Reply) {
 	}
 }
 
-// delivered counts one delivery: failed on an error, else in place or,
-// when the route is a fallback, fallback.
+// delivered counts one delivery by route (see metrics.Delivered).
 func (a *Adapter) delivered(route string, err error, fallback bool) {
-	result := metrics.InPlace
-	switch {
-	case err != nil:
-		result = metrics.Failed
-	case fallback:
-		result = metrics.Fallback
-	}
-	a.metrics.Delivery("discord", route, result)
+	a.metrics.Delivered("discord", route, err, fallback)
 }
 
 // Post sends r to a channel as a message of the bot's own: the audit

@@ -150,6 +150,19 @@ func (m *Metrics) Delivery(platform, route, result string) {
 	m.deliveries.WithLabelValues(oneOf(platform, platforms), route, oneOf(result, deliveryResults)).Inc()
 }
 
+// Delivered counts one delivery by its route's result: failed on an
+// error, else in place or, when the route is a fallback, fallback.
+func (m *Metrics) Delivered(platform, route string, err error, fallback bool) {
+	result := InPlace
+	switch {
+	case err != nil:
+		result = Failed
+	case fallback:
+		result = Fallback
+	}
+	m.Delivery(platform, route, result)
+}
+
 // AuditPost counts a message to the audit channel (posted or failed).
 func (m *Metrics) AuditPost(platform string, ok bool) {
 	if m == nil {

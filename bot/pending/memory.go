@@ -120,6 +120,7 @@ func copyOf(r *Record) Record {
 	c := *r
 	c.Words = append([]string(nil), r.Words...)
 	c.Approvers = append([]string(nil), r.Approvers...)
+	c.Roles = append([]string(nil), r.Roles...)
 	return c
 }
 

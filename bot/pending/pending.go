@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/incidentbot/incidentbot/commands"
@@ -48,7 +49,10 @@ type Record struct {
 	Token     string
 	Words     []string // the command, verb first
 	Requester commands.Caller
-	Channel   string
+	// Roles are the requester's roles where the platform says (Discord),
+	// so the access policy can be asked again when it is confirmed.
+	Roles   []string
+	Channel string
 	// Message tells the requester's chat adapter where the confirmation is
 	// shown (a response URL, an interaction token), so whichever process
 	// expires it can update it. It is a credential: never log it.
@@ -77,6 +81,12 @@ type Move struct {
 	RequesterOnly bool
 	// NotRequester: the requester may not make this move (Approve).
 	NotRequester bool
+	// Approvers, on a Confirm, are who must approve if the policy asks
+	// for a second person now (it may have changed since the request).
+	Approvers []string
+	// ApprovedFor, on an Approve, are the approvers the approver was
+	// checked against: the move is refused if the record names others.
+	ApprovedFor []string
 }
 
 // Limits bound what Put accepts; zero means no bound.
@@ -116,6 +126,10 @@ var ErrUnknownToken = errors.New("this confirmation is not known: it was never i
 // ErrNotRequester means someone other than the requester tried a move only
 // the requester may make.
 var ErrNotRequester = errors.New("only the person who asked can confirm or cancel this")
+
+// ErrApprovalChanged means an approval was checked against approvers the
+// confirmation no longer names (it moved in between): nothing changed.
+var ErrApprovalChanged = errors.New("this confirmation changed while you pressed: press again")
 
 // ErrRequester means the requester tried to approve their own action.
 var ErrRequester = errors.New("the person who asked cannot also approve it: a second person must")
@@ -169,12 +183,17 @@ func Check(r Record, m Move) (moved Record, expired bool, err error) {
 		return r, false, ErrNotRequester
 	case m.NotRequester && sameUser(m.By, r.Requester):
 		return r, false, ErrRequester
+	case m.NotRequester && !slices.Equal(m.ApprovedFor, r.Approvers):
+		return r, false, ErrApprovalChanged
 	case !m.At.Before(r.ExpiresAt):
 		r.State, r.SettledAt, r.SettledBy = Expired, r.ExpiresAt, commands.Caller{}
 		return r, true, &SettledError{State: Expired, At: r.ExpiresAt, Now: true}
 	}
 	if r.State == Pending {
 		r.ConfirmedBy = m.By
+		if m.To == Confirmed && len(r.Approvers) == 0 && len(m.Approvers) > 0 {
+			r.Approvers = m.Approvers
+		}
 		if m.To == Confirmed && len(r.Approvers) > 0 {
 			// Policy asked for a second person: the requester's Confirm
 			// only starts the wait for one.

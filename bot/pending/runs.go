@@ -22,18 +22,20 @@ type Values interface {
 // Runs records the actions that are running, each under a lease its
 // process renews. An action whose process died stops being renewed, and
 // Orphans hands it, once, to whichever process looks: that one tells the
-// requester its outcome is unknown.
+// requester its outcome is unknown. Leases are durations, judged by the
+// store's own clock (Redis's, in Redis), so clocks that disagree between
+// replicas cannot make a live action look dead.
 type Runs interface {
-	// Start records r as running until lease.
-	Start(ctx context.Context, r Record, lease time.Time) error
-	// Renew moves the lease of a running action; false when it is no
-	// longer recorded (finished, or claimed as an orphan).
-	Renew(ctx context.Context, token string, lease time.Time) (bool, error)
+	// Start records r as running, under a lease of the given length.
+	Start(ctx context.Context, r Record, lease time.Duration) error
+	// Renew starts the lease again; false when the action is no longer
+	// recorded (finished, or claimed as an orphan).
+	Renew(ctx context.Context, token string, lease time.Duration) (bool, error)
 	// Finish forgets a running action.
 	Finish(ctx context.Context, token string) error
-	// Orphans claims up to max running actions whose lease is not after
-	// now. Each is returned by exactly one call, whichever process makes it.
-	Orphans(ctx context.Context, now time.Time, max int) ([]Record, error)
+	// Orphans claims up to max running actions whose lease has lapsed.
+	// Each is returned by exactly one call, whichever process makes it.
+	Orphans(ctx context.Context, max int) ([]Record, error)
 }
 
 // MemoryRuns is the in-memory Values and Runs of a single process.
@@ -122,20 +124,20 @@ func (m *MemoryRuns) forgetLapsed() {
 }
 
 // Start implements Runs.
-func (m *MemoryRuns) Start(_ context.Context, r Record, lease time.Time) error {
+func (m *MemoryRuns) Start(_ context.Context, r Record, lease time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.runs[r.Token] = memRun{rec: r, lease: lease}
+	m.runs[r.Token] = memRun{rec: r, lease: m.now().Add(lease)}
 	return nil
 }
 
 // Renew implements Runs.
-func (m *MemoryRuns) Renew(_ context.Context, token string, lease time.Time) (bool, error) {
+func (m *MemoryRuns) Renew(_ context.Context, token string, lease time.Duration) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, ok := m.runs[token]
 	if ok {
-		r.lease = lease
+		r.lease = m.now().Add(lease)
 		m.runs[token] = r
 	}
 	return ok, nil
@@ -150,9 +152,10 @@ func (m *MemoryRuns) Finish(_ context.Context, token string) error {
 }
 
 // Orphans implements Runs.
-func (m *MemoryRuns) Orphans(_ context.Context, now time.Time, max int) ([]Record, error) {
+func (m *MemoryRuns) Orphans(_ context.Context, max int) ([]Record, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	now := m.now()
 	var out []Record
 	for token, r := range m.runs {
 		if len(out) == max {

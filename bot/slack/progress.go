@@ -7,7 +7,6 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -112,17 +111,9 @@ func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
 	return true
 }
 
-// delivered counts one delivery: failed on an error, else in place or,
-// when the route is a fallback, fallback.
+// delivered counts one delivery by route (see metrics.Delivered).
 func (a *Adapter) delivered(route string, err error, fallback bool) {
-	result := metrics.InPlace
-	switch {
-	case err != nil:
-		result = metrics.Failed
-	case fallback:
-		result = metrics.Fallback
-	}
-	a.metrics.Delivery("slack", route, result)
+	a.metrics.Delivered("slack", route, err, fallback)
 }
 
 // Post sends r to a channel as a message of the bot's own: the audit

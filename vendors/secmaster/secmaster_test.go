@@ -177,14 +177,16 @@ func TestCancelAssociationSendsThePagesRequest(t *testing.T) {
 	}
 }
 
+// A refused connection proves nothing was sent: a plain failure the
+// responder may retry, never "it may have acted".
 func TestUnreachableVendorIsReportedAsSuch(t *testing.T) {
 	srv := vendortest.New(t, nil)
 	url := srv.URL
 	srv.Close()
 	_, err := newClient(t, url, 100).DeleteIncidents(context.Background(), []string{"a-1"})
-	var ue *vendors.UnreachableError
-	if !errors.As(err, &ue) || ue.Vendor != "SecMaster" {
-		t.Fatalf("err = %v (%T), want *vendors.UnreachableError", err, err)
+	var ns *vendors.NotSentError
+	if !errors.As(err, &ns) || ns.Vendor != "SecMaster" || !strings.Contains(err.Error(), "nothing was sent") {
+		t.Fatalf("err = %v (%T), want *vendors.NotSentError", err, err)
 	}
 	if strings.Contains(err.Error(), "SKSECRET") {
 		t.Fatal("the error text carries the secret key")

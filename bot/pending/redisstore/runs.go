@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,9 +14,13 @@ import (
 
 // Keys of Values and Runs:
 //
-//	prefix:val:<key>      Values
-//	{prefix}:run:<token>  a running action's record (JSON)
-//	{prefix}:runs         running tokens, scored by lease (Unix ms)
+//	prefix:val:<key>           Values
+//	{prefix}:run:<token>       a running action's record (JSON)
+//	{prefix}:runlease:<token>  its lease: a key that lapses unless renewed
+//	{prefix}:runs              the running tokens (a set)
+//
+// A lease is a key with Redis's own expiry, so it is judged by Redis's
+// clock and never by a replica's.
 
 var (
 	_ pending.Values = (*Store)(nil)
@@ -27,6 +30,9 @@ var (
 func (s *Store) valKey(key string) string   { return s.base + ":val:" + key }
 func (s *Store) runKey(token string) string { return s.tag + ":run:" + token }
 func (s *Store) runsKey() string            { return s.tag + ":runs" }
+func (s *Store) leaseKey(token string) string {
+	return s.tag + ":runlease:" + token
+}
 
 // claimScript sets KEYS[1] to "" for ARGV[1] ms if it is free and returns
 // {1}; otherwise {0, value}.
@@ -71,19 +77,22 @@ func (s *Store) Take(ctx context.Context, key string) (string, bool, error) {
 	return v, true, nil
 }
 
-// runTTL keeps a run's record a day past its lease at most: long enough for
-// any process to claim it, and gone by itself if none does.
+// runTTL keeps a run's record a day at most: long enough for any process
+// to claim it, and gone by itself if none does.
 const runTTL = 24 * time.Hour
 
+func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
+
 // Start implements pending.Runs.
-func (s *Store) Start(ctx context.Context, r pending.Record, lease time.Time) error {
+func (s *Store) Start(ctx context.Context, r pending.Record, lease time.Duration) error {
 	raw, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("redis: encoding a run: %w", err)
 	}
 	_, err = s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.runKey(r.Token), raw, runTTL)
-		p.ZAdd(ctx, s.runsKey(), redis.Z{Score: float64(lease.UnixMilli()), Member: r.Token})
+		p.Set(ctx, s.leaseKey(r.Token), "1", time.Duration(ms(lease))*time.Millisecond)
+		p.SAdd(ctx, s.runsKey(), r.Token)
 		return nil
 	})
 	if err != nil {
@@ -92,28 +101,30 @@ func (s *Store) Start(ctx context.Context, r pending.Record, lease time.Time) er
 	return nil
 }
 
-// Renew implements pending.Runs: ZADD XX moves only a lease still there.
-func (s *Store) Renew(ctx context.Context, token string, lease time.Time) (bool, error) {
-	n, err := s.c.ZAddArgs(ctx, s.runsKey(), redis.ZAddArgs{XX: true, Ch: true, Members: []redis.Z{{Score: float64(lease.UnixMilli()), Member: token}}}).Result()
+// renewScript restarts a run's lease (KEYS[2]) for ARGV[2] ms if the run is
+// still in the set (KEYS[1]); 0 when it is not.
+var renewScript = redis.NewScript(`
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return 1
+`)
+
+// Renew implements pending.Runs.
+func (s *Store) Renew(ctx context.Context, token string, lease time.Duration) (bool, error) {
+	n, err := renewScript.Run(ctx, s.c, []string{s.runsKey(), s.leaseKey(token)}, token, ms(lease)).Int64()
 	if err != nil {
 		return false, fmt.Errorf("redis: renewing a run: %w", err)
 	}
-	if n == 1 {
-		return true, nil
-	}
-	// Unchanged score or gone: tell them apart.
-	_, err = s.c.ZScore(ctx, s.runsKey(), token).Result()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
-	return err == nil, err
+	return n == 1, nil
 }
 
 // Finish implements pending.Runs.
 func (s *Store) Finish(ctx context.Context, token string) error {
 	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRem(ctx, s.runsKey(), token)
-		p.Del(ctx, s.runKey(token))
+		p.SRem(ctx, s.runsKey(), token)
+		p.Del(ctx, s.runKey(token), s.leaseKey(token))
 		return nil
 	})
 	if err != nil {
@@ -122,19 +133,35 @@ func (s *Store) Finish(ctx context.Context, token string) error {
 	return nil
 }
 
-// Orphans implements pending.Runs. ZREM is the claim: of any number of
-// processes seeing the same lapsed lease, one removes it and reports it.
-func (s *Store) Orphans(ctx context.Context, now time.Time, max int) ([]pending.Record, error) {
-	tokens, err := s.c.ZRangeByScore(ctx, s.runsKey(), &redis.ZRangeBy{Min: "-inf", Max: strconv.FormatInt(now.UnixMilli(), 10), Count: int64(max)}).Result()
+// claimRunScript claims ARGV[1] if its lease (KEYS[3]) has lapsed: it
+// leaves the running set (KEYS[1]) and its record (KEYS[2]) is returned and
+// deleted, in one step, so two processes never both claim it and a crash
+// between claim and read loses nothing.
+var claimRunScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return false
+end
+if redis.call('SREM', KEYS[1], ARGV[1]) == 1 then
+  return redis.call('GETDEL', KEYS[2])
+end
+return false
+`)
+
+// Orphans implements pending.Runs.
+func (s *Store) Orphans(ctx context.Context, max int) ([]pending.Record, error) {
+	tokens, err := s.c.SMembers(ctx, s.runsKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis: looking for orphaned runs: %w", err)
 	}
 	var out []pending.Record
 	for _, token := range tokens {
-		raw, err := claimRunScript.Run(ctx, s.c, []string{s.runsKey(), s.runKey(token)}, token).Text()
+		if len(out) == max {
+			break
+		}
+		raw, err := claimRunScript.Run(ctx, s.c, []string{s.runsKey(), s.runKey(token), s.leaseKey(token)}, token).Text()
 		switch {
 		case errors.Is(err, redis.Nil):
-			continue // another process claimed it, or its record is gone
+			continue // alive, claimed by another process, or its record is gone
 		case err != nil:
 			return out, fmt.Errorf("redis: claiming an orphaned run: %w", err)
 		}
@@ -145,13 +172,3 @@ func (s *Store) Orphans(ctx context.Context, now time.Time, max int) ([]pending.
 	}
 	return out, nil
 }
-
-// claimRunScript removes ARGV[1] from the running set (KEYS[1]) and, if
-// this call removed it, returns and deletes its record (KEYS[2]): claim and
-// read in one step, so a crash between them cannot lose the report.
-var claimRunScript = redis.NewScript(`
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
-  return redis.call('GETDEL', KEYS[2])
-end
-return false
-`)

@@ -24,13 +24,16 @@ import (
 // context ended, if it did; timeout is the per-call limit, for messages.
 func Judge(vendor string, a *Answer, callErr error, timeout time.Duration) error {
 	if a == nil {
-		return &vendors.UnreachableError{Vendor: vendor, Timeout: timeout, Reason: "no request was sent", Err: callErr}
+		return &vendors.NotSentError{Vendor: vendor, Reason: "no request was sent", Err: callErr}
 	}
 	unknown := func(reason string, err error) *vendors.UnreachableError {
 		return &vendors.UnreachableError{Vendor: vendor, Timeout: timeout, RequestID: a.RequestID(), Status: a.Status,
 			Reason: reason, Detail: string(a.Body), Err: err}
 	}
 	if a.Err != nil {
+		if notSent(a.Err) {
+			return &vendors.NotSentError{Vendor: vendor, Reason: describe(a.Err, callErr, timeout, "the connection could not be made"), Err: a.Err}
+		}
 		return unknown(describe(a.Err, callErr, timeout, "before an answer came"), a.Err)
 	}
 	if a.ReadErr != nil || !a.Complete {
@@ -75,6 +78,21 @@ func Judge(vendor string, a *Answer, callErr error, timeout time.Duration) error
 		e.Message = Summary(a.Body)
 	}
 	return e
+}
+
+// notSent reports whether err proves the request never left: the
+// connection was refused or never made (a dial error, an unknown host).
+// A reset or a timeout after connecting proves nothing of the kind.
+func notSent(err error) bool {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &dns):
+		return true
+	case errors.As(err, &op):
+		return op.Op == "dial"
+	}
+	return false
 }
 
 func join(code, msg string) string {
