@@ -59,6 +59,9 @@ func (b *Bot) whoami(ctx context.Context, req Request) Outcome {
 		return Outcome{Reply: b.finish(r)}
 	}
 	for _, l := range p.WhoAmI(ctx, subject(req.Caller, req.Roles, req.Channel)) {
+		if alwaysAllowed(l.Verb) { // the bot answers these whatever the policy says
+			l.MayRequest, l.SecondApprovalOver, l.Note = true, -1, "always allowed"
+		}
 		r.Lines = append(r.Lines, l.String())
 	}
 	r.Footer = "Policy: " + p.Describe() + "."
@@ -96,8 +99,15 @@ func (b *Bot) approve(ctx context.Context, c Click) Outcome {
 	// no click can slip between this check and the move.
 	if rec.State.Open() && !sameUser(c.Caller, rec.Requester) {
 		if ok, why := b.mayApprove(ctx, rec, c); !ok {
-			b.auditEvent("approve", c.Caller, c.Channel, b.summaryOf(rec), "refused: not an approver", slog.String("requester", rec.Requester.UserID))
-			return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "You may not approve this.", Lines: []string{why}})}
+			b.auditEvent("approve", c.Caller, c.Channel, b.summaryOf(rec), "refused: not an approver", slog.String("requester", rec.Requester.UserID), slog.String("problem", why))
+			lines := []string{"Only " + strings.Join(rec.Approvers, " or ") + " may approve it."}
+			if len(rec.Approvers) == 0 {
+				lines = []string{"It is not waiting for an approval."}
+			}
+			if strings.Contains(why, "Slack could not be asked") {
+				lines = append(lines, "Slack could not be asked who is in those groups just now, so this is refused rather than guessed; try again in a minute.")
+			}
+			return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "You may not approve this.", Lines: lines})}
 		}
 	}
 	return b.settle(ctx, c, "approve", pending.Move{From: []pending.State{pending.AwaitingApproval}, To: pending.Confirmed, NotRequester: true,
@@ -148,7 +158,7 @@ func (b *Bot) awaitingApproval(rec pending.Record, s commands.Summary) Outcome {
 	who := strings.Join(rec.Approvers, ", ")
 	mine := reply.Reply{Tone: reply.Info, Title: "Confirmed; waiting for a second approval: " + describe(s),
 		Lines: []string{"Confirmed by " + rec.ConfirmedBy.Name + ". It runs once one of " + who + " approves."}}
-	ask := reply.Reply{Tone: reply.Warning, Public: true,
+	ask := reply.Reply{Tone: reply.Warning, Public: true, NewMessage: true,
 		Title: "Approval needed: " + describe(s) + "?",
 		Lines: []string{
 			fmt.Sprintf("%s asked to %s in %s and confirmed it.", rec.Requester.Name, describe(s), s.Vendor),

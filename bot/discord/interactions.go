@@ -247,8 +247,11 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 // audit log records it as undelivered, with the result.
 func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who commands.Caller, r reply.Reply) {
 	var errs []error
-	editErr := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
-	a.delivered(routeEdit, editErr, false)
+	var editErr error
+	if !(r.NewMessage && r.Public) { // else the message it follows stays as it is
+		editErr = a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
+		a.delivered(routeEdit, editErr, false)
+	}
 	errs = append(errs, editErr)
 	channelTried, publicShown := false, false
 	if r.Public {

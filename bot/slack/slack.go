@@ -427,12 +427,16 @@ func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace 
 	var errs []error
 	channelTried, publicShown, inPlaceShown := false, false, false
 	if t.responseURL != "" {
-		if inPlace || !r.Public {
+		switch {
+		case r.NewMessage && r.Public: // the message it follows stays as it is
+		case inPlace || !r.Public:
 			err := a.respond(ctx, t.responseURL, replaceWith(r))
 			a.delivered(routeResponseURL, err, false)
 			inPlaceShown, errs = err == nil, append(errs, err)
-		} else if err := a.respond(ctx, t.responseURL, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
-			errs = append(errs, err) // "Working on it" stays; the result follows
+		default:
+			if err := a.respond(ctx, t.responseURL, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
+				errs = append(errs, err) // "Working on it" stays; the result follows
+			}
 		}
 		switch {
 		case !r.Public:
@@ -456,7 +460,7 @@ func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace 
 	if err := errors.Join(errs...); err != nil && t.responseURL != "" {
 		a.log.Warn("posting to response_url failed", "error", err, "title", r.Title)
 	}
-	if inPlaceShown || (publicShown && !inPlace) {
+	if inPlaceShown || (publicShown && (!inPlace || r.NewMessage)) {
 		return
 	}
 	// The message the requester looks at could not show the result: tell

@@ -57,6 +57,10 @@ type Reply struct {
 	Buttons []Button
 	Public  bool   // visible to the whole channel; otherwise only to the requester
 	Footer  string // small print: expiry, sandbox note
+	// NewMessage, on a result that follows a message (a request for
+	// approval after a Confirm), shows it as a message of its own and
+	// leaves the one it follows as it is.
+	NewMessage bool
 }
 
 // IDs makes a list of bare IDs.
