@@ -3,7 +3,9 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -66,16 +68,27 @@ func verbList() string {
 	return "The commands are: " + strings.Join(names, ", ") + "."
 }
 
-// overview is the short usage of every verb, one per line.
-func overview() string {
+// overview is the short usage of every verb, one per line. The verbs are
+// fixed at init, so it is built once.
+var overview = sync.OnceValue(func() string {
 	var lines []string
 	for _, v := range allVerbs {
 		lines = append(lines, v.synopsis())
 	}
 	return strings.Join(lines, "\n")
+})
+
+// overviewReply is help's answer, built once; each caller gets its own
+// Lines to change.
+func overviewReply() reply.Reply {
+	r := overviewOnce()
+	r.Lines = slices.Clone(r.Lines)
+	return r
 }
 
-func overviewReply() reply.Reply {
+var overviewOnce = sync.OnceValue(buildOverview)
+
+func buildOverview() reply.Reply {
 	var destructive []string
 	var table []string
 	for _, v := range allVerbs {

@@ -3,13 +3,56 @@ package commands
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
+
+// plainBreakers are the characters that make a line more than words
+// between separators: quotes and the backslash.
+const plainBreakers = "\\\"'“”„‘’"
+
+// isSeparator reports whether r separates words.
+func isSeparator(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0'
+}
+
+// plainWords is Tokenize for a valid line with no quote or backslash: the
+// words are the runs between separators, sliced from line without a copy
+// (nil when there is none, as Tokenize).
+func plainWords(line string) []string {
+	var words []string
+	start := -1
+	for i, r := range line {
+		if isSeparator(r) {
+			if start >= 0 {
+				if words == nil {
+					words = make([]string, 0, 1+strings.Count(line[i:], " "))
+				}
+				words = append(words, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, line[start:])
+	}
+	return words
+}
 
 // Tokenize splits a command line into words the way a shell would: spaces
 // separate words, single and double quotes group them, and a backslash
 // escapes the next character (inside double quotes, only " and \). Chat
 // clients turn quotes into typographic ones, so “…” and ‘…’ count as quotes too.
 func Tokenize(line string) ([]string, error) {
+	if !strings.ContainsAny(line, plainBreakers) && utf8.ValidString(line) {
+		return plainWords(line), nil
+	}
+	return tokenizeShell(line)
+}
+
+// tokenizeShell is Tokenize's general case, for any line.
+func tokenizeShell(line string) ([]string, error) {
 	var words []string
 	var cur strings.Builder
 	inWord := false
@@ -37,7 +80,7 @@ func Tokenize(line string) ([]string, error) {
 			quote, inWord = '”', true
 		case r == '‘' || r == '’':
 			quote, inWord = '’', true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0':
+		case isSeparator(r):
 			if inWord {
 				words = append(words, cur.String())
 				cur.Reset()

@@ -1,7 +1,7 @@
 package slack
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -56,40 +56,95 @@ func fallback(r reply.Reply) string {
 
 // Blocks renders a reply as Block Kit within Slack's limits.
 func Blocks(r reply.Reply) []slack.Block {
-	var blocks []slack.Block
+	laid := layout(r)
+	blocks := make([]slack.Block, len(laid))
+	for i, b := range laid {
+		switch b.kind {
+		case sectionBlock:
+			blocks[i] = slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.text, false, false), nil, nil, slack.SectionBlockOptionBlockID(b.id))
+		case actionsBlock:
+			buttons := make([]slack.BlockElement, len(b.buttons))
+			for j, x := range b.buttons {
+				btn := slack.NewButtonBlockElement(x.actionID, x.value, slack.NewTextBlockObject(slack.PlainTextType, x.label, false, false))
+				btn.Style = x.style
+				buttons[j] = btn
+			}
+			blocks[i] = slack.NewActionBlock(b.id, buttons...)
+		case contextBlock:
+			blocks[i] = slack.NewContextBlock(b.id, slack.NewTextBlockObject(slack.MarkdownType, b.text, false, false))
+		}
+	}
+	return blocks
+}
+
+// blockKind is the kind of a laid-out block.
+type blockKind uint8
+
+const (
+	sectionBlock blockKind = iota // a mrkdwn section
+	actionsBlock                  // the buttons
+	contextBlock                  // the footer
+)
+
+// block is one Block Kit block, laid out and within Slack's limits: what
+// Blocks turns into slack-go's types for Web API calls, and appendAck
+// writes as JSON for the acknowledgement, so the two cannot differ.
+type block struct {
+	kind    blockKind
+	id      string
+	text    string // section or context: mrkdwn, already escaped and cut
+	buttons []button
+}
+
+type button struct {
+	actionID, value, label string
+	style                  slack.Style
+}
+
+// layout is a reply's blocks within Slack's limits.
+func layout(r reply.Reply) []block {
+	n := 1 + len(r.Lists)
+	if len(r.Lines) > 0 {
+		n++
+	}
+	if r.Code != "" {
+		n++
+	}
+	if len(r.Buttons) > 0 {
+		n++
+	}
+	if r.Footer != "" {
+		n++
+	}
+	blocks := make([]block, 0, n)
 	section := func(id, text string) {
-		blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, reply.Cut(text, maxSectionText), false, false), nil, nil, slack.SectionBlockOptionBlockID(id)))
+		blocks = append(blocks, block{kind: sectionBlock, id: id, text: reply.Cut(text, maxSectionText)})
 	}
 	section(blockTitle, toneEmoji[r.Tone]+" *"+escape(r.Title)+"*")
 	if len(r.Lines) > 0 {
-		var lines []string
-		for _, l := range r.Lines {
-			lines = append(lines, escape(l))
-		}
-		section(blockLines, strings.Join(lines, "\n"))
+		section(blockLines, joinEscaped(r.Lines))
 	}
 	for i, l := range r.Lists {
-		section(fmt.Sprintf("list-%d", i), listText(l))
+		section(listID(i), listText(l))
 	}
 	if r.Code != "" {
 		section(blockCode, "```"+reply.Cut(escape(r.Code), maxSectionText-6)+"```")
 	}
-	var buttons []slack.BlockElement
-	for _, b := range r.Buttons {
-		btn := slack.NewButtonBlockElement(reply.Clip(b.Press.ID(), maxActionID), reply.Clip(b.Press.Value, maxButtonValue), slack.NewTextBlockObject(slack.PlainTextType, b.Label, false, false))
-		switch b.Style {
-		case reply.Danger:
-			btn.Style = slack.StyleDanger
-		case reply.Primary:
-			btn.Style = slack.StylePrimary
+	if len(r.Buttons) > 0 {
+		buttons := make([]button, len(r.Buttons))
+		for i, b := range r.Buttons {
+			buttons[i] = button{actionID: reply.Clip(b.Press.ID(), maxActionID), value: reply.Clip(b.Press.Value, maxButtonValue), label: b.Label}
+			switch b.Style {
+			case reply.Danger:
+				buttons[i].style = slack.StyleDanger
+			case reply.Primary:
+				buttons[i].style = slack.StylePrimary
+			}
 		}
-		buttons = append(buttons, btn)
-	}
-	if len(buttons) > 0 {
-		blocks = append(blocks, slack.NewActionBlock(blockButtons, buttons...))
+		blocks = append(blocks, block{kind: actionsBlock, id: blockButtons, buttons: buttons})
 	}
 	if r.Footer != "" {
-		blocks = append(blocks, slack.NewContextBlock(blockFooter, slack.NewTextBlockObject(slack.MarkdownType, reply.Cut(escape(r.Footer), maxSectionText), false, false)))
+		blocks = append(blocks, block{kind: contextBlock, id: blockFooter, text: reply.Cut(escape(r.Footer), maxSectionText)})
 	}
 	if len(blocks) > maxBlocks { // cannot happen with today's replies; keep the buttons if it ever does
 		blocks = append(blocks[:maxBlocks-1], blocks[len(blocks)-1])
@@ -97,20 +152,74 @@ func Blocks(r reply.Reply) []slack.Block {
 	return blocks
 }
 
+var listIDs = [...]string{"list-0", "list-1", "list-2", "list-3"}
+
+func listID(i int) string {
+	if i < len(listIDs) {
+		return listIDs[i]
+	}
+	return "list-" + strconv.Itoa(i)
+}
+
+// joinEscaped is the lines escaped, one per line.
+func joinEscaped(lines []string) string {
+	if len(lines) == 1 {
+		return escape(lines[0])
+	}
+	n := len(lines) - 1
+	for _, l := range lines {
+		n += len(l)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		writeEscaped(&b, l)
+	}
+	return b.String()
+}
+
 // listText renders a list as bullet lines, shortened with "and N more" to
 // maxListed items and to the section limit.
 func listText(l reply.List) string {
 	head := "*" + escape(l.Label) + "*"
-	return head + "\n" + reply.Shorten(l.Items, maxListed, maxSectionText-len(head)-1, func(it reply.Item) string {
-		line := "• " + escape(reply.CodeSpan(it.ID))
-		if it.Note != "" {
-			line += ": " + escape(it.Note)
-		}
-		return line
-	})
+	return head + "\n" + reply.Shorten(l.Items, maxListed, maxSectionText-len(head)-1, listLine)
+}
+
+// listLine is one item of a list: "• `ID`: note", escaped.
+func listLine(it reply.Item) string {
+	if it.Note == "" && !strings.ContainsAny(it.ID, "`&<>") {
+		return "• `" + it.ID + "`" // what escape(reply.CodeSpan(it.ID)) gives
+	}
+	line := "• " + escape(reply.CodeSpan(it.ID))
+	if it.Note != "" {
+		line += ": " + escape(it.Note)
+	}
+	return line
 }
 
 // escape makes user text inert in mrkdwn: no links, no @channel pings.
 func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	if !strings.ContainsAny(s, "&<>") {
+		return s
+	}
+	return escaper.Replace(s)
 }
+
+// writeEscaped writes escape(s) to b.
+func writeEscaped(b *strings.Builder, s string) {
+	if !strings.ContainsAny(s, "&<>") {
+		b.WriteString(s)
+		return
+	}
+	_, _ = escaper.WriteString(b, s)
+}
+
+// The replacers are built once: strings.NewReplacer builds its tables on
+// first use, which is most of the cost of a call.
+var (
+	escaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)

@@ -277,6 +277,10 @@ func Sign(secret []byte, timestamp string, body []byte) string {
 }
 
 func writeAck(w http.ResponseWriter, payload any) {
+	if m, ok := payload.(ackMessage); ok {
+		writeAckMessage(w, m)
+		return
+	}
 	if payload == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -304,13 +308,16 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if o.Work != nil {
 		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
-	return message(o.Reply)
+	return ackMessage{o.Reply}
 }
 
 // unescape undoes the HTML escaping Slack applies to slash-command text
 // (&amp; &lt; &gt;), so "DB & cache" reaches the vendor as typed.
 func unescape(s string) string {
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return unescaper.Replace(s)
 }
 
 // interaction handles a button press or a modal submission.

@@ -2,6 +2,7 @@ package reply
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,10 +46,11 @@ func Shorten(items []Item, maxItems, budget int, line func(Item) string) string 
 	used := 0
 	for i, it := range items {
 		l := line(it)
-		more := fmt.Sprintf("\n…and %d more", len(items)-i)
+		// len("\n…and N more"), written only when it is used
+		moreLen := len("\n…and  more") + len(strconv.Itoa(len(items)-i))
 		n := utf8.RuneCountInString(l) + 1
-		if i == maxItems || used+n+len(more) > budget {
-			b.WriteString(more)
+		if i == maxItems || used+n+moreLen > budget {
+			fmt.Fprintf(&b, "\n…and %d more", len(items)-i)
 			break
 		}
 		if i > 0 {
