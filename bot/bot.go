@@ -270,17 +270,15 @@ func (b *Bot) Handle(ctx context.Context, req Request) Outcome {
 		return Outcome{Reply: b.finish(b.errorReply(ctx, err, s.Verb))}
 	}
 	now := b.now()
-	// The record outlives the request: copy what it keeps, so a stored
-	// confirmation does not pin the whole request body it was cut from.
-	who := req.Caller
-	who.UserID, who.Name = strings.Clone(who.UserID), strings.Clone(who.Name)
-	rec := pending.Record{Token: token, Words: compact(words), Requester: who, Channel: strings.Clone(req.Channel), Message: strings.Clone(req.Message),
+	// The record outlives the request, but its strings may be cut from the
+	// request's body: the store keeps its own copy (Store.Put).
+	rec := pending.Record{Token: token, Words: words, Requester: req.Caller, Channel: req.Channel, Message: req.Message,
 		Count: len(s.IDs), CreatedAt: now, ExpiresAt: now.Add(b.ttl)}
 	if d.NeedsApproval {
 		rec.Approvers = d.Approvers
 	}
 	if len(req.Roles) > 0 {
-		rec.Roles = compact(req.Roles)
+		rec.Roles = req.Roles
 	}
 	if err := b.store.Put(ctx, rec, b.limits); err != nil {
 		var tooMany *pending.TooManyError
@@ -813,18 +811,36 @@ func (b *Bot) finish(r reply.Reply) reply.Reply {
 }
 
 func (b *Bot) auditEvent(event string, who commands.Caller, channel string, s commands.Summary, outcome string, extra ...any) {
-	attrs := []any{
+	if !b.audit.Enabled(context.Background(), slog.LevelInfo) {
+		return
+	}
+	// slog.Attrs, not ...any: every Attr boxed in an interface is an
+	// allocation, on the path of every command.
+	attrs := make([]slog.Attr, 0, 12+len(extra))
+	attrs = append(attrs,
 		slog.String("event", event),
 		slog.String("platform", who.Platform), slog.String("user", who.UserID), slog.String("user_name", who.Name),
 		slog.String("channel", channel),
 		slog.String("verb", s.Verb), slog.String("vendor", s.Vendor), slog.String("operation", s.Operation),
 		slog.Int("count", len(s.IDs)), slog.Any("ids", s.IDs),
 		slog.String("outcome", outcome),
-	}
+	)
 	if s.Target != "" {
 		attrs = append(attrs, slog.String("target", s.Target))
 	}
-	b.audit.Info("audit", append(attrs, extra...)...)
+	for i, x := range extra {
+		a, ok := x.(slog.Attr)
+		if !ok { // key-value pairs: as slog reads them
+			args := make([]any, 0, len(attrs)+len(extra)-i)
+			for _, a := range attrs {
+				args = append(args, a)
+			}
+			b.audit.Info("audit", append(args, extra[i:]...)...)
+			return
+		}
+		attrs = append(attrs, a)
+	}
+	b.audit.LogAttrs(context.Background(), slog.LevelInfo, "audit", attrs...)
 }
 
 // describe is "delete 2 incidents" style wording for titles.
@@ -856,26 +872,6 @@ func tokenRef(token string) string {
 		return token[:6]
 	}
 	return token
-}
-
-// compact copies words into one allocation of exactly their size: the
-// parser's words have spare capacity and may share a request's body.
-func compact(words []string) []string {
-	n := 0
-	for _, w := range words {
-		n += len(w)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, w := range words {
-		b.WriteString(w)
-	}
-	all, out, off := b.String(), make([]string, len(words)), 0
-	for i, w := range words {
-		out[i] = all[off : off+len(w)]
-		off += len(w)
-	}
-	return out
 }
 
 // humanDuration writes 5m0s as "5m" and 1h30m0s as "1h30m".

@@ -32,7 +32,7 @@ const Redacted = "[redacted]"
 // host, to say where a call went), any path segment that looks like a
 // token, and any long token-like word.
 func RedactString(s string) string {
-	if !strings.Contains(s, "://") && len(s) < 130 {
+	if !strings.Contains(s, "://") && !hasLongToken(s) {
 		return s
 	}
 	s = urlPattern.ReplaceAllStringFunc(s, redactURL)
@@ -42,6 +42,25 @@ func RedactString(s string) string {
 		}
 		return Redacted
 	})
+}
+
+// hasLongToken is longToken.MatchString without the regexp: whether s has
+// a run of 130 or more token characters.
+func hasLongToken(s string) bool {
+	if len(s) < 130 {
+		return false
+	}
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.' {
+			if run++; run >= 130 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func redactURL(u string) string {
@@ -101,12 +120,62 @@ func (h *RedactHandler) Enabled(ctx context.Context, l slog.Level) bool {
 
 // Handle implements slog.Handler.
 func (h *RedactHandler) Handle(ctx context.Context, r slog.Record) error {
+	if clean(r) { // the usual line: nothing to redact, nothing to copy
+		return h.next.Handle(ctx, r)
+	}
 	out := slog.NewRecord(r.Time, r.Level, RedactString(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redactAttr(a))
 		return true
 	})
 	return h.next.Handle(ctx, out)
+}
+
+// clean reports whether redacting r would change nothing, checking each
+// value as redactAttr does but without copying any. A LogValuer is never
+// clean: what it resolves to now need not be what it resolves to next.
+func clean(r slog.Record) bool {
+	if RedactString(r.Message) != r.Message {
+		return false
+	}
+	ok := true
+	r.Attrs(func(a slog.Attr) bool {
+		ok = cleanValue(a.Value)
+		return ok
+	})
+	return ok
+}
+
+func cleanValue(v slog.Value) bool {
+	switch v.Kind() {
+	case slog.KindString:
+		s := v.String()
+		return RedactString(s) == s
+	case slog.KindGroup:
+		for _, a := range v.Group() {
+			if !cleanValue(a.Value) {
+				return false
+			}
+		}
+		return true
+	case slog.KindLogValuer:
+		return false
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error:
+			msg := x.Error()
+			return RedactString(msg) == msg
+		case []string:
+			for _, s := range x {
+				if RedactString(s) != s {
+					return false
+				}
+			}
+		case string:
+			return RedactString(x) == x
+		}
+	}
+	return true
 }
 
 // WithAttrs implements slog.Handler.

@@ -6,9 +6,29 @@ import (
 	"unicode/utf8"
 )
 
-// plainBreakers are the characters that make a line more than words
-// between separators: quotes and the backslash.
-const plainBreakers = "\\\"'“”„‘’"
+// plainLine reports whether line is valid UTF-8 with no quote and no
+// backslash: words between separators, nothing more.
+func plainLine(line string) bool {
+	for i := 0; i < len(line); {
+		c := line[i]
+		if c < utf8.RuneSelf {
+			if c == '\\' || c == '"' || c == '\'' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(line[i:])
+		switch r {
+		case utf8.RuneError, '“', '”', '„', '‘', '’':
+			if r != utf8.RuneError || size == 1 {
+				return false
+			}
+		}
+		i += size
+	}
+	return true
+}
 
 // isSeparator reports whether r separates words.
 func isSeparator(r rune) bool {
@@ -45,7 +65,7 @@ func plainWords(line string) []string {
 // escapes the next character (inside double quotes, only " and \). Chat
 // clients turn quotes into typographic ones, so “…” and ‘…’ count as quotes too.
 func Tokenize(line string) ([]string, error) {
-	if !strings.ContainsAny(line, plainBreakers) && utf8.ValidString(line) {
+	if plainLine(line) {
 		return plainWords(line), nil
 	}
 	return tokenizeShell(line)

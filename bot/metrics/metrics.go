@@ -10,6 +10,7 @@ package metrics
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,7 +55,15 @@ type Metrics struct {
 	vendorTime    *prometheus.HistogramVec
 	deliveries    *prometheus.CounterVec
 	auditPosts    *prometheus.CounterVec
+
+	// commandCounters holds the incidentbot_commands_total children
+	// already resolved, by commandKey: counting a command is then one
+	// lookup, not hashing three label values into the vector each time.
+	// Its keys come from fixed sets, so it stays small.
+	commandCounters sync.Map
 }
+
+type commandKey struct{ platform, verb, result string }
 
 // New returns metrics in a fresh registry, with the Go and process
 // collectors registered.
@@ -120,7 +129,14 @@ func (m *Metrics) Command(platform, verb, result string) {
 	if m == nil {
 		return
 	}
-	m.commands.WithLabelValues(oneOf(platform, platforms), verb, oneOf(result, commandResults)).Inc()
+	k := commandKey{oneOf(platform, platforms), verb, oneOf(result, commandResults)}
+	if c, ok := m.commandCounters.Load(k); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c := m.commands.WithLabelValues(k.platform, k.verb, k.result)
+	m.commandCounters.Store(k, c)
+	c.Inc()
 }
 
 // Confirmation counts a settled confirmation.

@@ -100,6 +100,8 @@ type Limits struct {
 type Store interface {
 	// Put stores a new confirmation in state Pending, unless that would
 	// pass a limit: then it returns a *TooManyError and stores nothing.
+	// It keeps its own copy of r: r's strings may be cut from a request's
+	// body, which a stored confirmation must not pin.
 	Put(ctx context.Context, r Record, l Limits) error
 	// Settle makes one move: every check (state, who, expiry) and the move
 	// itself are one atomic step. A confirmation whose ExpiresAt is not

@@ -2,6 +2,7 @@ package pending
 
 import (
 	"context"
+	"crypto/sha256"
 	"sync"
 	"time"
 )
@@ -27,10 +28,14 @@ type Leases interface {
 
 // MemoryShared is the in-memory OnceSet and Leases of a single process.
 type MemoryShared struct {
-	mu     sync.Mutex
-	now    func() time.Time
-	seen   map[string]time.Time // key -> forgotten at
-	sweep  int                  // forget lapsed keys when seen grows past this
+	mu  sync.Mutex
+	now func() time.Time
+	// seen maps the SHA-256 of each key to when it is forgotten: a replay
+	// cache holds one entry per request for ten minutes, and a digest
+	// and an instant take 48 bytes where the key (its header and its
+	// bytes) and a time.Time took about 120.
+	seen   map[[sha256.Size]byte]instant
+	sweep  int // forget lapsed keys when seen grows past this
 	leases map[string]lease
 }
 
@@ -50,26 +55,28 @@ func NewMemoryShared(now func() time.Time) *MemoryShared {
 	if now == nil {
 		now = time.Now
 	}
-	return &MemoryShared{now: now, seen: map[string]time.Time{}, leases: map[string]lease{}}
+	return &MemoryShared{now: now, seen: map[[sha256.Size]byte]instant{}, leases: map[string]lease{}}
 }
 
 // SeenOnce implements OnceSet.
 func (m *MemoryShared) SeenOnce(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	digest := sha256.Sum256([]byte(key))
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	t := m.now()
+	now := instantOf(t)
 	if len(m.seen) >= m.sweep { // forget lapsed keys now and then
 		for k, until := range m.seen {
-			if !now.Before(until) {
+			if !until.after(now) {
 				delete(m.seen, k)
 			}
 		}
 		m.sweep = max(1024, 2*len(m.seen))
 	}
-	if until, ok := m.seen[key]; ok && now.Before(until) {
+	if until, ok := m.seen[digest]; ok && until.after(now) {
 		return false, nil
 	}
-	m.seen[key] = now.Add(ttl)
+	m.seen[digest] = instantOf(t.Add(ttl))
 	return true, nil
 }
 

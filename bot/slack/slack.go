@@ -12,12 +12,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,6 +87,7 @@ type Adapter struct {
 	work   *bot.Background // work started after an ack
 	values pending.Values
 	seen   pending.OnceSet
+	macs   sync.Pool // of HMAC-SHA256 keyed with secret
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
@@ -210,7 +213,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 // verified reads a size-limited body and checks Slack's signature on it
 // before anything is parsed. On failure it answers and returns false.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(w, r)
 	if err != nil {
 		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -249,6 +252,20 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	return form, true
 }
 
+// readBody reads a body of at most maxBody bytes, in one allocation when
+// its length is announced.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
+}
+
 // checkSignature returns what is wrong with the request's signature, or "".
 func (a *Adapter) checkSignature(h http.Header, body []byte) string {
 	ts, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
@@ -262,10 +279,28 @@ func (a *Adapter) checkSignature(h http.Header, body []byte) string {
 	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
 		return "stale timestamp"
 	}
-	if !hmac.Equal([]byte(Sign(a.secret, ts, body)), []byte(sig)) {
+	if !a.signatureMatches(ts, body, sig) {
 		return "signature mismatch"
 	}
 	return ""
+}
+
+// signatureMatches is hmac.Equal([]byte(Sign(a.secret, ts, body)),
+// []byte(sig)), with a pooled HMAC and the expected signature on the stack.
+func (a *Adapter) signatureMatches(ts string, body []byte, sig string) bool {
+	mac, _ := a.macs.Get().(hash.Hash)
+	if mac == nil {
+		mac = hmac.New(sha256.New, a.secret)
+	}
+	defer func() { mac.Reset(); a.macs.Put(mac) }()
+	var head [64]byte
+	_, _ = mac.Write(append(append(append(head[:0], "v0:"...), ts...), ':'))
+	_, _ = mac.Write(body)
+	var sum [sha256.Size]byte
+	var want [3 + 2*sha256.Size]byte
+	copy(want[:], "v0=")
+	hex.Encode(want[3:], mac.Sum(sum[:0]))
+	return hmac.Equal(want[:], []byte(sig))
 }
 
 // Sign computes Slack's v0 signature of a request body.

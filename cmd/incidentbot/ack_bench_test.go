@@ -151,7 +151,7 @@ func slackLoad(b *testing.B, target, text, hooks string) {
 					"user_id": {fmt.Sprintf("U%08d", n%1000)}, "user_name": {"responder"},
 					"command": {"/incident"}, "text": {text}, "api_app_id": {"A123456"},
 					"response_url": {hooks + strconv.FormatInt(n, 10)},
-					"trigger_id": {fmt.Sprintf("13345224609.738474920.%d", n)},
+					"trigger_id":   {fmt.Sprintf("13345224609.738474920.%d", n)},
 				}
 				body := form.Encode()
 				ts := strconv.FormatInt(time.Now().Unix(), 10)
