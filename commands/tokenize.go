@@ -6,43 +6,38 @@ import (
 	"unicode/utf8"
 )
 
-// plainLine reports whether line is valid UTF-8 with no quote and no
-// backslash: words between separators, nothing more.
-func plainLine(line string) bool {
+// plainWords is Tokenize for a valid line with no quote and no backslash:
+// the words are the runs between separators, sliced from line without a
+// copy (nil when there is none, as Tokenize). ok is false for any other
+// line, which takes the general case.
+func plainWords(line string) (words []string, ok bool) {
+	start := -1
 	for i := 0; i < len(line); {
 		c := line[i]
+		size := 1
+		sep := false
 		if c < utf8.RuneSelf {
-			if c == '\\' || c == '"' || c == '\'' {
-				return false
+			switch c {
+			case '\\', '"', '\'':
+				return nil, false
+			case ' ', '\t', '\n', '\r':
+				sep = true
 			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(line[i:])
-		switch r {
-		case utf8.RuneError, '“', '”', '„', '‘', '’':
-			if r != utf8.RuneError || size == 1 {
-				return false
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(line[i:])
+			switch r {
+			case '“', '”', '„', '‘', '’':
+				return nil, false
+			case utf8.RuneError:
+				if size == 1 {
+					return nil, false
+				}
+			case '\u00a0':
+				sep = true
 			}
 		}
-		i += size
-	}
-	return true
-}
-
-// isSeparator reports whether r separates words.
-func isSeparator(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0'
-}
-
-// plainWords is Tokenize for a valid line with no quote or backslash: the
-// words are the runs between separators, sliced from line without a copy
-// (nil when there is none, as Tokenize).
-func plainWords(line string) []string {
-	var words []string
-	start := -1
-	for i, r := range line {
-		if isSeparator(r) {
+		if sep {
 			if start >= 0 {
 				if words == nil {
 					words = make([]string, 0, 1+strings.Count(line[i:], " "))
@@ -53,11 +48,12 @@ func plainWords(line string) []string {
 		} else if start < 0 {
 			start = i
 		}
+		i += size
 	}
 	if start >= 0 {
 		words = append(words, line[start:])
 	}
-	return words
+	return words, true
 }
 
 // Tokenize splits a command line into words the way a shell would: spaces
@@ -65,10 +61,15 @@ func plainWords(line string) []string {
 // escapes the next character (inside double quotes, only " and \). Chat
 // clients turn quotes into typographic ones, so “…” and ‘…’ count as quotes too.
 func Tokenize(line string) ([]string, error) {
-	if plainLine(line) {
-		return plainWords(line), nil
+	if words, ok := plainWords(line); ok {
+		return words, nil
 	}
 	return tokenizeShell(line)
+}
+
+// isSeparator reports whether r separates words.
+func isSeparator(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u00a0'
 }
 
 // tokenizeShell is Tokenize's general case, for any line.

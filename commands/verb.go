@@ -21,7 +21,7 @@ type args struct {
 // unknown, repeated or empty options, missing required ones, lengths,
 // choices.
 func (v *Verb) parseArgs(words []string) (args, error) {
-	in := args{values: map[string]string{}, switches: map[string]bool{}}
+	in := args{values: map[string]string{}, switches: map[string]bool{}, positional: make([]string, 0, len(words))}
 	var missing []string
 	for i := 0; i < len(words); i++ {
 		w := dashes(words[i])

@@ -52,63 +52,65 @@ func appendString(b []byte, s string) []byte {
 }
 
 func appendWord(b []byte, w string) []byte {
-	if tag := uuidCase(w); tag != 0 {
-		b = append(b, tag)
-		for i := 0; i < len(w); {
-			if w[i] == '-' {
-				i++
-				continue
-			}
-			b = append(b, unhex(w[i])<<4|unhex(w[i+1]))
-			i += 2
+	if len(w) == 36 {
+		if raw, tag := uuidBytes(w); tag != 0 {
+			b = append(b, tag)
+			return append(b, raw[:]...)
 		}
-		return b
 	}
 	b = binary.AppendUvarint(b, uint64(len(w))<<1)
 	return append(b, w...)
 }
 
-// uuidCase is lowerUUID or upperUUID for a UUID written in canonical form
-// in one case (digits alone count as lower case), and 0 for anything else.
-func uuidCase(w string) byte {
-	if len(w) != 36 {
-		return 0
+// uuidBytes reads a UUID written in canonical form in one case (digits
+// alone count as lower case): its 16 bytes, and lowerUUID or upperUUID.
+// The tag is 0 for anything else.
+func uuidBytes(w string) (raw [16]byte, tag byte) {
+	if len(w) != 36 || w[8] != '-' || w[13] != '-' || w[18] != '-' || w[23] != '-' {
+		return raw, 0
 	}
-	lower, upper := false, false
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return 0
-			}
-		case '0' <= c && c <= '9':
-		case 'a' <= c && c <= 'f':
-			lower = true
-		case 'A' <= c && c <= 'F':
-			upper = true
-		default:
-			return 0
+	var cases byte // hexLower | hexUpper, as seen
+	for j, k := 0, 0; j < 16; j++ {
+		if k == 8 || k == 13 || k == 18 || k == 23 {
+			k++
 		}
+		hi, lo := hexValue[w[k]], hexValue[w[k+1]]
+		if hi == 0 || lo == 0 {
+			return raw, 0
+		}
+		cases |= (hi | lo) & (hexLower | hexUpper)
+		raw[j] = (hi&0xf)<<4 | lo&0xf
+		k += 2
 	}
-	switch {
-	case lower && upper:
-		return 0
-	case upper:
-		return upperUUID
+	switch cases {
+	case hexLower | hexUpper:
+		return raw, 0
+	case hexUpper:
+		return raw, upperUUID
 	}
-	return lowerUUID
+	return raw, lowerUUID
 }
 
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
+// hexValue is 0 for a byte that is not a hex digit, else hexDigitBit,
+// the digit's value and its case.
+const (
+	hexDigitBit = 0x80
+	hexLower    = 0x40
+	hexUpper    = 0x20
+)
+
+var hexValue = func() (t [256]byte) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = hexDigitBit | byte(c-'0')
 	}
-	return c - 'A' + 10
-}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] = hexDigitBit | hexLower | byte(c-'a'+10)
+	}
+	for c := 'A'; c <= 'F'; c++ {
+		t[c] = hexDigitBit | hexUpper | byte(c-'A'+10)
+	}
+	return t
+}()
 
 // unpack reads what pack wrote into a Record. Its strings share p's
 // memory, except UUIDs, which are written out again, all in one
