@@ -57,3 +57,25 @@ func TestInstantRoundTrip(t *testing.T) {
 		t.Fatal("after is wrong")
 	}
 }
+
+// A Confirm may name approvers (the policy changed since the request):
+// the packed record keeps them.
+func TestMemoryKeepsApproversNamedAtConfirm(t *testing.T) {
+	m := NewMemory()
+	alice := commands.Caller{Platform: "slack", UserID: "U-ALICE", Name: "alice"}
+	at := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+	r := Record{Token: "tok", Words: []string{"delete", "909494e3-558e-46b6-a9eb-07a8e18ca62f"}, Requester: alice, Roles: []string{"oncall"},
+		Channel: "C1", Message: "https://hooks.example/x", Count: 1, CreatedAt: at, ExpiresAt: at.Add(time.Minute)}
+	if err := m.Put(t.Context(), r, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := m.Settle(t.Context(), "tok", Move{From: []State{Pending}, To: Confirmed, By: alice, At: at, RequesterOnly: true, Approvers: []string{"slack:U-BOB"}})
+	if err != nil || moved.State != AwaitingApproval {
+		t.Fatalf("confirm: %v, %v", moved.State, err)
+	}
+	got, _ := m.Get(t.Context(), "tok")
+	if !reflect.DeepEqual(got.Approvers, []string{"slack:U-BOB"}) || !reflect.DeepEqual(got.Roles, []string{"oncall"}) || got.ConfirmedBy != alice ||
+		!reflect.DeepEqual(got.Words, r.Words) || got.State != AwaitingApproval {
+		t.Fatalf("read back %+v", got)
+	}
+}
