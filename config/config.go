@@ -48,8 +48,8 @@ var Variables = []Variable{
 	{Name: "INCIDENTBOT_RUN_LEASE", Default: "30s", Help: "how long a running action's lease lasts unrenewed; past it another replica reports the outcome unknown (2s to 10m)"},
 	{Name: "INCIDENTBOT_POLICY", Help: "access policy file (YAML): who may run which verb where, and when a second person must approve; without it every user may run every verb"},
 	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h; at most 29m with Slack, 14m with Discord)"},
-	{Name: "INCIDENTBOT_MAX_PENDING_PER_USER", Default: "20", Help: "confirmations one person may have waiting (1 to 1000)"},
-	{Name: "INCIDENTBOT_MAX_PENDING", Default: "10000", Help: "confirmations the bot holds in all (1 to 1000000)"},
+	{Name: "INCIDENTBOT_MAX_PENDING_PER_USER", Default: "20", Help: "confirmations one person may have waiting (1 to 1000000000)"},
+	{Name: "INCIDENTBOT_MAX_PENDING", Default: "10000", Help: "confirmations the bot holds in all (1 to 1000000000); each takes about 450 bytes plus its IDs"},
 	{Name: "INCIDENTBOT_SHUTDOWN_TIMEOUT", Default: "25s", Help: "on SIGTERM, how long running actions may finish before their users are told the outcome is unknown (1s to 10m)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
@@ -191,8 +191,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	if c.ShutdownTimeout, err = duration(get("INCIDENTBOT_SHUTDOWN_TIMEOUT"), time.Second, 10*time.Minute); err != nil {
 		problem("INCIDENTBOT_SHUTDOWN_TIMEOUT: %v", err)
 	}
-	c.MaxPendingUser = whole(problem, "INCIDENTBOT_MAX_PENDING_PER_USER", get("INCIDENTBOT_MAX_PENDING_PER_USER"), 1, 1000)
-	c.MaxPending = whole(problem, "INCIDENTBOT_MAX_PENDING", get("INCIDENTBOT_MAX_PENDING"), 1, 1000000)
+	c.MaxPendingUser = whole(problem, "INCIDENTBOT_MAX_PENDING_PER_USER", get("INCIDENTBOT_MAX_PENDING_PER_USER"), 1, 1_000_000_000)
+	c.MaxPending = whole(problem, "INCIDENTBOT_MAX_PENDING", get("INCIDENTBOT_MAX_PENDING"), 1, 1_000_000_000)
 	if n, err := strconv.Atoi(get("INCIDENTBOT_BATCH_SIZE")); err != nil || n < 1 || n > 1000 {
 		problem("INCIDENTBOT_BATCH_SIZE: %q is not a whole number from 1 to 1000", get("INCIDENTBOT_BATCH_SIZE"))
 	} else {

@@ -136,15 +136,37 @@ func progressEvery(d time.Duration) time.Duration {
 // CheckAuth calls auth.test: a start-up check that the bot token is
 // valid, with an error that says what to fix.
 func (a *Adapter) CheckAuth(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, postTimeout)
-	defer cancel()
-	res, err := a.api.AuthTestContext(ctx)
-	if err != nil {
-		return fmt.Errorf("slack: SLACK_BOT_TOKEN was refused by auth.test (%v): copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions, and check SLACK_API_URL", err)
+	wait := 500 * time.Millisecond
+	for try := 1; ; try++ {
+		tryCtx, cancel := context.WithTimeout(ctx, postTimeout)
+		res, err := a.api.AuthTestContext(tryCtx)
+		cancel()
+		if err == nil {
+			a.log.Info("slack: authenticated", "team", res.Team, "bot_user", res.UserID)
+			return nil
+		}
+		var refused slack.SlackErrorResponse
+		if errors.As(err, &refused) { // Slack answered, and said no
+			return fmt.Errorf("slack: SLACK_BOT_TOKEN was refused by auth.test (%v): copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions, and check SLACK_API_URL", err)
+		}
+		// Slack could not be asked (a network blip, a proxy starting up):
+		// that says nothing of the token, so try again for a few seconds.
+		if try == authTries || ctx.Err() != nil {
+			return fmt.Errorf("slack: auth.test could not be reached after %d tries (%v): check SLACK_API_URL and the network", try, err)
+		}
+		a.log.Warn("slack: auth.test could not be reached; trying again", "error", err, "try", try)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		wait *= 2
 	}
-	a.log.Info("slack: authenticated", "team", res.Team, "bot_user", res.UserID)
-	return nil
 }
+
+// authTries is how often start-up asks auth.test when Slack cannot be
+// reached (about 8 s of waiting in all).
+const authTries = 5
 
 // Routes adds the Slack endpoints to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
