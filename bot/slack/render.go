@@ -185,7 +185,18 @@ func joinEscaped(lines []string) string {
 // maxListed items and to the section limit.
 func listText(l reply.List) string {
 	head := "*" + escape(l.Label) + "*"
-	return head + "\n" + reply.Shorten(l.Items, maxListed, maxSectionText-len(head)-1, listLine)
+	return head + "\n" + reply.ShortenAppend(l.Items, maxListed, maxSectionText-len(head)-1, appendListLine)
+}
+
+// appendListLine appends listLine(it) to b, without a string for the
+// usual line (an ID with nothing to escape).
+func appendListLine(b []byte, it reply.Item) []byte {
+	if it.Note == "" && !strings.ContainsAny(it.ID, "`&<>") {
+		b = append(b, "• `"...)
+		b = append(b, it.ID...)
+		return append(b, '`')
+	}
+	return append(b, listLine(it)...)
 }
 
 // listLine is one item of a list: "• `ID`: note", escaped.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Cut shortens s to at most n characters, marking the cut with "…".
@@ -42,23 +43,30 @@ func CodeSpan(s string) string {
 // says how many were left out ("…and 12 more"). Every renderer shortens
 // with it, so a long list reads the same on every platform.
 func Shorten(items []Item, maxItems, budget int, line func(Item) string) string {
-	var b strings.Builder
-	b.Grow(max(0, min(budget, 64*min(len(items), maxItems))) + 32) // a guess: one allocation, not a doubling chain
+	return ShortenAppend(items, maxItems, budget, func(b []byte, it Item) []byte { return append(b, line(it)...) })
+}
+
+// ShortenAppend is Shorten with a line renderer that appends to the text
+// being built, so that rendering a long list costs no string per item.
+func ShortenAppend(items []Item, maxItems, budget int, appendLine func([]byte, Item) []byte) string {
+	b := make([]byte, 0, max(0, min(budget, 64*min(len(items), maxItems)))+32) // a guess: one allocation, not a doubling chain
 	used := 0
 	for i, it := range items {
-		l := line(it)
+		mark := len(b)
+		if i > 0 {
+			b = append(b, '\n')
+		}
+		start := len(b)
+		b = appendLine(b, it)
 		// len("\n…and N more"), written only when it is used
 		moreLen := len("\n…and  more") + len(strconv.Itoa(len(items)-i))
-		n := utf8.RuneCountInString(l) + 1
+		l := b[start:]
+		n := utf8.RuneCountInString(unsafe.String(unsafe.SliceData(l), len(l))) + 1 // utf8.RuneCount allocates here
 		if i == maxItems || used+n+moreLen > budget {
-			fmt.Fprintf(&b, "\n…and %d more", len(items)-i)
+			b = fmt.Appendf(b[:mark], "\n…and %d more", len(items)-i)
 			break
 		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(l)
 		used += n
 	}
-	return b.String()
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
