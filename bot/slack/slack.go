@@ -22,6 +22,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/slack-go/slack"
 
@@ -266,7 +267,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
-	form, err := url.ParseQuery(string(body))
+	form, err := parseForm(unsafe.String(unsafe.SliceData(body), len(body))) // body is not written again
 	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return nil, false
