@@ -31,13 +31,13 @@ func splitIDs(words []string) ([]string, error) {
 			if id == "" {
 				continue
 			}
-			if _, dup := seen[id]; dup {
+			// One hash per ID: insert, and a map that did not grow had it.
+			if seen[id] = struct{}{}; len(seen) == len(ids) {
 				continue
 			}
 			if err := checkID(id); err != nil {
 				return nil, err
 			}
-			seen[id] = struct{}{}
 			ids = append(ids, id)
 		}
 	}
