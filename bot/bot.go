@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -783,13 +784,14 @@ func (b *Bot) InternalError(ctx context.Context, msg string, err error, attrs ..
 }
 
 func (b *Bot) confirmation(rec pending.Record, s commands.Summary) reply.Reply {
-	lines := []string{fmt.Sprintf("%s asked to %s in %s.", rec.Requester.Name, describe(s), s.Vendor)}
+	what := describe(s)
+	lines := []string{rec.Requester.Name + " asked to " + what + " in " + s.Vendor + "."}
 	if len(rec.Approvers) > 0 {
 		lines = append(lines, "After your Confirm, a second person must approve it: one of "+strings.Join(rec.Approvers, ", ")+".")
 	}
 	return reply.Reply{
 		Tone:  reply.Warning,
-		Title: "Confirm: " + describe(s) + "?",
+		Title: "Confirm: " + what + "?",
 		Lines: lines,
 		Lists: idList(s),
 		Buttons: []reply.Button{
@@ -855,14 +857,14 @@ func describe(s commands.Summary) string {
 	if s.Target != "" {
 		d += " " + s.Target
 	}
-	return fmt.Sprintf("%s (%d)", d, len(s.IDs))
+	return d + " (" + strconv.Itoa(len(s.IDs)) + ")"
 }
 
 func idList(s commands.Summary) []reply.List {
 	if len(s.IDs) == 0 {
 		return nil
 	}
-	return []reply.List{reply.IDs(fmt.Sprintf("IDs (%d)", len(s.IDs)), s.IDs)}
+	return []reply.List{reply.IDs("IDs ("+strconv.Itoa(len(s.IDs))+")", s.IDs)}
 }
 
 // tokenRef is a prefix of a token, enough to correlate log lines without
