@@ -199,7 +199,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	if format == "text" {
 		return slog.New(bot.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(bot.NewRedactHandler(slog.NewJSONHandler(w, opts)))
+	return slog.New(bot.NewRedactHandler(bot.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,
