@@ -71,6 +71,9 @@ func unknownVerb(word string) string {
 // "--" (an em dash "—", an en dash "–") back into "--" at the start of a
 // word: "—title" is --title, and "—" alone is "--".
 func dashes(w string) string {
+	if w == "" || w[0] != 0xe2 { // each dash below is encoded 0xe2 ...
+		return w
+	}
 	for _, d := range []string{"—", "–", "−"} {
 		if rest, ok := strings.CutPrefix(w, d); ok {
 			return "--" + strings.TrimLeft(rest, "-")

@@ -21,7 +21,9 @@ type args struct {
 // unknown, repeated or empty options, missing required ones, lengths,
 // choices.
 func (v *Verb) parseArgs(words []string) (args, error) {
-	in := args{values: map[string]string{}, switches: map[string]bool{}, positional: make([]string, 0, len(words))}
+	// The maps are made by the first option (reading a nil map is fine):
+	// a list of IDs has none.
+	in := args{positional: make([]string, 0, len(words))}
 	var missing []string
 	for i := 0; i < len(words); i++ {
 		w := dashes(words[i])
@@ -44,6 +46,9 @@ func (v *Verb) parseArgs(words []string) (args, error) {
 		if f.Switch() {
 			if hasValue {
 				return in, fieldErrorf(f.Name, "--%s takes no value.", f.Name)
+			}
+			if in.switches == nil {
+				in.switches = map[string]bool{}
 			}
 			in.switches[f.Name] = true
 			continue
@@ -68,6 +73,9 @@ func (v *Verb) parseArgs(words []string) (args, error) {
 				return in, fieldErrorf(f.Name, "--%s %s is not one of the choices: %s.", f.Name, quoteShort(value), f.choices.describe())
 			}
 			value = canonical
+		}
+		if in.values == nil {
+			in.values = map[string]string{}
 		}
 		in.values[f.Name] = value
 	}
