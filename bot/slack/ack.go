@@ -115,6 +115,18 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight safe ASCII bytes at a time: most of a reply is.
+		for i+8 <= len(s) {
+			w := s[i : i+8]
+			if !htmlSafe8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if jsonSafe[c] {
 				i++
@@ -170,3 +182,14 @@ var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
 	}
 	return safe
 }()
+
+// htmlSafe8 reports whether the 8 bytes of x (little-endian) are all in
+// jsonSafe: ASCII, none a control byte, '"', '\\', '<', '>' or '&'. A
+// byte b below n sets its high bit in (b - n) &^ b, with no borrow from a
+// lower byte that is not.
+func htmlSafe8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs, lt, gt, amp := x^('"'*ones), x^('\\'*ones), x^('<'*ones), x^('>'*ones), x^('&'*ones)
+	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+	return bad&highs == 0
+}

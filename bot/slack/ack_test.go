@@ -15,7 +15,7 @@ import (
 func TestAckJSONMatchesEncodingJSON(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	pieces := []string{"a", "Z", " ", "<", ">", "&", "&amp;", "\"", "\\", "`", "*", "\n", "\r", "\t", "\b", "\f", "\x00", "\x1f", "\x7f",
-		"é", "“", "\u2028", "\u2029", "\ufffd", "\xff", "\xe2\x80", "🚨", "<!channel>", "https://x/y?z=1&w=2", "inc-1"}
+		"é", "“", "\u2028", "\u2029", "\ufffd", "\xff", "\xe2\x80", "🚨", "<!channel>", "https://x/y?z=1&w=2", "inc-1", "909494e3-558e-46b6-a9eb-07a8e18ca62f", "abcdefgh"}
 	text := func(max int) string {
 		var b strings.Builder
 		for n := rng.IntN(max + 1); n > 0; n-- {

@@ -3,6 +3,7 @@ package slack
 import (
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/slack-go/slack"
 
@@ -184,20 +185,38 @@ func joinEscaped(lines []string) string {
 // listText renders a list as bullet lines, shortened with "and N more" to
 // maxListed items and to the section limit.
 func listText(l reply.List) string {
-	head := "*" + escape(l.Label) + "*"
-	return head + "\n" + reply.ShortenAppend(l.Items, maxListed, maxSectionText-len(head)-1, appendListLine)
+	label := escape(l.Label)
+	budget := maxSectionText - len(label) - 3 // "*label*\n"
+	// One buffer, heading first: the capacity AppendShortened would grow to.
+	b := make([]byte, 0, len(label)+3+max(0, min(budget, 64*min(len(l.Items), maxListed)))+32)
+	b = append(append(append(b, '*'), label...), "*\n"...)
+	b = reply.AppendShortened(b, l.Items, maxListed, budget, appendListLine)
+	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
 }
 
 // appendListLine appends listLine(it) to b, without a string for the
 // usual line (an ID with nothing to escape).
 func appendListLine(b []byte, it reply.Item) []byte {
-	if it.Note == "" && !strings.ContainsAny(it.ID, "`&<>") {
+	if it.Note == "" && plainCode(it.ID) {
 		b = append(b, "• `"...)
 		b = append(b, it.ID...)
 		return append(b, '`')
 	}
 	return append(b, listLine(it)...)
 }
+
+// plainCode reports whether s has none of "`&<>" (strings.ContainsAny
+// builds its byte set on every call): s is shown as it is in a code span.
+func plainCode(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if notPlainCode[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+var notPlainCode = [256]bool{'`': true, '&': true, '<': true, '>': true}
 
 // listLine is one item of a list: "• `ID`: note", escaped.
 func listLine(it reply.Item) string {
