@@ -2,7 +2,9 @@ package pending
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // pack writes what a Record holds in strings into one string, the one
@@ -23,7 +25,15 @@ func pack(r *Record) string {
 	for _, a := range r.Roles {
 		n += binary.MaxVarintLen32 + len(a)
 	}
-	b := make([]byte, 0, n)
+	// A scratch buffer from a pool: the one allocation is the string.
+	bp := packBuffers.Get().(*[]byte)
+	b := slices.Grow((*bp)[:0], n)
+	defer func() {
+		if cap(b) <= 64<<10 {
+			*bp = b
+			packBuffers.Put(bp)
+		}
+	}()
 	for _, s := range [...]string{r.Requester.Platform, r.Requester.UserID, r.Requester.Name, r.Channel, r.Message} {
 		b = appendString(b, s)
 	}
@@ -39,6 +49,8 @@ func pack(r *Record) string {
 	}
 	return string(b) // the one copy, of exactly its size
 }
+
+var packBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // A word's header is its length times two (even), or one of these tags.
 const (
