@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,9 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/bot/policy"
+	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/config"
 )
 
 // A policy file with mistakes stops the bot at start, naming the file,
@@ -71,5 +75,39 @@ func TestPolicyOnTheTerminalAndReload(t *testing.T) {
 	w.Close()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d", code)
+	}
+}
+
+// The Discord command is hidden from members by default when the policy
+// lets Discord members use the bot only through roles.
+func TestDiscordPermissionsFollowThePolicy(t *testing.T) {
+	var verbs []string
+	for _, v := range commands.Verbs() {
+		verbs = append(verbs, v.Name)
+	}
+	parse := func(body string) *policy.Policy {
+		p, err := policy.Parse("p.yaml", []byte(body), verbs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	roleOnly := parse("rules:\n  - verbs: [\"*\"]\n    request: [discord:role:5566, slack:U0ALICE]\n")
+	everyone := parse("rules:\n  - verbs: [delete]\n    request: [discord:role:5566]\n  - verbs: [create]\n    request: [\"*\"]\n")
+	logger := slog.New(slog.DiscardHandler)
+	for _, tc := range []struct {
+		name string
+		env  string
+		p    *policy.Policy
+		want string
+	}{
+		{"no policy: Manage Server", "", nil, ""},
+		{"roles only: administrators until they allow the roles", "", roleOnly, "0"},
+		{"a verb for everyone: Manage Server", "", everyone, ""},
+		{"the variable wins", "everyone", roleOnly, "everyone"},
+	} {
+		if got := discordPermissions(&config.Config{DiscordPermissions: tc.env}, tc.p, logger); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -114,7 +114,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	if cfg.ChatConfigured() {
-		if err := serve(ctx, cfg, b, st, logger, m, ready); err != nil {
+		if err := serve(ctx, cfg, b, st, access, logger, m, ready); err != nil {
 			logger.Error("stopped", "error", err)
 			return 1
 		}

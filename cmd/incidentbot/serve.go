@@ -14,7 +14,9 @@ import (
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/bot/health"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/policy"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/config"
 )
@@ -54,7 +56,7 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 // Readiness: the configuration is loaded, the endpoint answers, the shared
 // store answers where one is configured, and Socket Mode or the Discord
 // gateway (where used) is connected.
-func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
+func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
 	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
 	defer stop()
 	mux := http.NewServeMux()
@@ -95,7 +97,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
 			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
-			DefaultPermissions: cfg.DiscordPermissions, Metrics: m})
+			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m})
 		if err != nil {
 			return err
 		}
@@ -165,4 +167,28 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, logge
 	wg.Wait()
 	logger.Info("stopped")
 	return runErr
+}
+
+// discordPermissions is the /incident command's default_member_permissions:
+// DISCORD_DEFAULT_PERMISSIONS when set; else, when the access policy lets
+// members on Discord use the bot only through their roles, "0" (only
+// administrators see the command until they allow those roles under
+// Server Settings > Integrations: members cannot use it anyway); else
+// Manage Server. One command carries every verb, so Discord cannot hide
+// some verbs and show others; the policy is checked on every interaction.
+func discordPermissions(cfg *config.Config, p *policy.Policy, logger *slog.Logger) string {
+	if cfg.DiscordPermissions != "" {
+		return cfg.DiscordPermissions
+	}
+	var verbs []string
+	for _, v := range commands.Verbs() {
+		if !v.Informational {
+			verbs = append(verbs, v.Name)
+		}
+	}
+	if p.DiscordRoleOnly(verbs) {
+		logger.Info("discord: the policy grants /incident only through roles, so it is hidden from members until an administrator allows those roles (Server Settings > Integrations)")
+		return "0"
+	}
+	return ""
 }
