@@ -93,17 +93,22 @@ func (bg *Background) run(ctx context.Context, f func(ctx context.Context)) {
 
 // OnStop registers notice, to be given by Drain if its deadline passes
 // while the caller's job still runs. The job calls done when it finishes
-// (or once it no longer needs the notice).
-func (bg *Background) OnStop(notice func(ctx context.Context)) (done func()) {
+// (or once it no longer needs the notice): true means the job may show its
+// result; false means Drain took the notice first, so the user was told
+// the outcome is unknown and the job's result must not overwrite that
+// with a second, racing message.
+func (bg *Background) OnStop(notice func(ctx context.Context)) (done func() bool) {
 	bg.mu.Lock()
 	id := bg.next
 	bg.next++
 	bg.notices[id] = notice
 	bg.mu.Unlock()
-	return func() {
+	return func() bool {
 		bg.mu.Lock()
+		defer bg.mu.Unlock()
+		_, mine := bg.notices[id]
 		delete(bg.notices, id)
-		bg.mu.Unlock()
+		return mine
 	}
 }
 

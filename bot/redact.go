@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -173,9 +175,28 @@ func cleanValue(v slog.Value) bool {
 			}
 		case string:
 			return RedactString(x) == x
+		default:
+			shown := anyText(x)
+			return RedactString(shown) == shown
 		}
 	}
 	return true
+}
+
+// anyText is an arbitrary value as text (its String, its JSON, or its %+v),
+// for the redactor to check: a *url.URL, a map
+// or a struct may quote a credential as well as a string can.
+func anyText(x any) string {
+	if x == nil {
+		return ""
+	}
+	if st, ok := x.(fmt.Stringer); ok { // a *url.URL shows its whole URL here
+		return st.String()
+	}
+	if raw, err := json.Marshal(x); err == nil {
+		return string(raw)
+	}
+	return fmt.Sprintf("%+v", x)
 }
 
 // WithAttrs implements slog.Handler.
@@ -218,6 +239,12 @@ func redactAttr(a slog.Attr) slog.Attr {
 			return slog.Any(a.Key, red)
 		case string:
 			return slog.String(a.Key, RedactString(x))
+		default:
+			// Anything else is shown as it would be logged, redacted, and
+			// only when that removed something: the usual shape stays.
+			if shown := anyText(x); RedactString(shown) != shown {
+				return slog.String(a.Key, RedactString(shown))
+			}
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}

@@ -150,15 +150,16 @@ func (a *Adapter) later(i *discordgo.Interaction, who commands.Caller, o bot.Out
 
 // laterWith is later with its own way of showing the result (a card).
 func (a *Adapter) laterWith(o bot.Outcome, show func(context.Context, reply.Reply)) func(context.Context) {
-	done := func() {}
+	done := func() bool { return true }
 	if o.Unfinished != nil {
 		done = a.work.OnStop(func(ctx context.Context) { show(ctx, o.Unfinished()) })
 	}
 	return func(ctx context.Context) {
 		defer done()
 		r := o.Work(ctx)
-		done()
-		show(ctx, r)
+		if done() { // else a stop's deadline came first and its notice was shown
+			show(ctx, r)
+		}
 	}
 }
 
@@ -248,7 +249,8 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who commands.Caller, r reply.Reply) {
 	var errs []error
 	var editErr error
-	if !(r.NewMessage && r.Public) { // else the message it follows stays as it is
+	kept := r.NewMessage && r.Public // the message it follows stays as it is
+	if !kept {
 		editErr = a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
 		a.delivered(routeEdit, editErr, false)
 	}
@@ -265,15 +267,19 @@ func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who com
 		}
 		publicShown, errs = err == nil, append(errs, err)
 	}
-	if editErr == nil {
+	if (!kept && editErr == nil) || (kept && publicShown) {
 		return
 	}
-	// The message the user looks at could not show the result: tell them
-	// privately, or else in the channel.
-	a.log.Warn("updating the message failed; trying a follow-up", "error", errors.Join(errs...), "title", r.Title)
+	// The message the user looks at could not show the result (or a new
+	// message could not be posted): tell them privately, or else in the
+	// channel.
+	a.log.Warn("showing the result failed; trying a follow-up", "error", errors.Join(errs...), "title", r.Title)
 	note := r
 	note.Buttons = nil
 	why := "The message above could not be updated, so here is the result."
+	if kept {
+		why = "This could not be posted in the channel, so nobody else can see it yet; post it again or ask in the channel."
+	}
 	var rl *discordgo.RateLimitError
 	if errors.As(editErr, &rl) {
 		why = "Discord is rate-limiting updates to the message above, so here is the result."
@@ -308,7 +314,7 @@ func (a *Adapter) channelMessage(ctx context.Context, i *discordgo.Interaction, 
 	if i.ChannelID == "" {
 		return errors.New("no channel to post in")
 	}
-	msg := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(r)}, AllowedMentions: noMentions()}
+	msg := &discordgo.MessageSend{Embeds: []*discordgo.MessageEmbed{embed(r)}, Components: components(r), AllowedMentions: noMentions()}
 	return a.rest(ctx, func() error { _, err := a.session.ChannelMessageSendComplex(i.ChannelID, msg); return err })
 }
 

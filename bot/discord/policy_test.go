@@ -2,12 +2,15 @@ package discord_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/bottest"
 	"github.com/incidentbot/incidentbot/bot/policy"
 )
 
@@ -38,5 +41,57 @@ func TestPolicyByDiscordRole(t *testing.T) {
 	}
 	if f.deletes() != 0 {
 		t.Fatal("vendor called")
+	}
+}
+
+// The request for a second approval reaches the channel with its Approve
+// button even when the follow-up route fails; when the channel refuses it
+// too, the requester is told privately; when even that fails, the audit
+// log records it undelivered.
+func TestApprovalRequestFallsBackWithItsButtons(t *testing.T) {
+	for _, down := range []string{"followup", "followup+channel", "everything"} {
+		path := filepath.Join(t.TempDir(), "policy.yaml")
+		_ = os.WriteFile(path, []byte("rules:\n  - verbs: [delete]\n    request: [\"*\"]\n    second_approval_over: 0\n    approve: [discord:role:7777]\n"), 0o600)
+		holder := policy.NewHolder([]string{"delete", "help", "whoami"}, nil)
+		if err := holder.Reload(path); err != nil {
+			t.Fatal(err)
+		}
+		logs := &bottest.Buffer{}
+		f := newFixtureLogs(t, logs, func(o *bot.Options) { o.Access = holder })
+		confirmID, _ := f.confirmation(t, "U-ALICE")
+		f.api.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/webhooks/") && !strings.Contains(r.URL.Path, "/callback"):
+				body, _ := io.ReadAll(r.Body)
+				if down == "everything" || !strings.Contains(string(body), `"flags":64`) { // the public follow-up fails
+					w.WriteHeader(500)
+					return
+				}
+				r.Body = io.NopCloser(strings.NewReader(string(body)))
+			case down != "followup" && strings.Contains(r.URL.Path, "/channels/"):
+				w.WriteHeader(403)
+				return
+			}
+			discordAPI(w, r)
+		})
+		f.send(t, click("c1", "U-ALICE", confirmID), nil)
+		f.adapter.Wait()
+		posted := f.rest(http.MethodPost, "/channels/C-WAR/messages")
+		if len(posted) == 0 || !strings.Contains(string(posted[0].Body), `"custom_id":"approve:`) {
+			t.Fatalf("%s down: the channel fallback = %v", down, posted)
+		}
+		var private bool
+		for _, r := range f.rest(http.MethodPost, "/webhooks/app-1/tok-c1") {
+			private = private || (strings.Contains(string(r.Body), `"flags":64`) && strings.Contains(string(r.Body), "could not be posted in the channel"))
+		}
+		undelivered := strings.Contains(logs.String(), `"outcome":"undelivered"`)
+		switch {
+		case down == "followup" && (private || undelivered):
+			t.Errorf("the channel message worked, yet private %v, undelivered %v", private, undelivered)
+		case down == "followup+channel" && (!private || undelivered):
+			t.Errorf("with the channel down: private note %v, undelivered %v; want a private note", private, undelivered)
+		case down == "everything" && !undelivered:
+			t.Errorf("with every route down, the audit log does not say undelivered")
+		}
 	}
 }

@@ -3,6 +3,7 @@ package slack
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/slack-go/slack"
@@ -121,7 +122,8 @@ func layout(r reply.Reply) []block {
 	section := func(id, text string) {
 		blocks = append(blocks, block{kind: sectionBlock, id: id, text: reply.Cut(text, maxSectionText)})
 	}
-	section(blockTitle, toneEmoji[r.Tone]+" *"+escape(r.Title)+"*")
+	head := toneEmoji[r.Tone] + " *"
+	section(blockTitle, head+cutEscaped(r.Title, maxSectionText-utf8.RuneCountInString(head)-1)+"*")
 	if len(r.Lines) > 0 {
 		section(blockLines, joinEscaped(r.Lines))
 	}
@@ -129,7 +131,7 @@ func layout(r reply.Reply) []block {
 		section(listID(i), listText(l))
 	}
 	if r.Code != "" {
-		section(blockCode, "```"+reply.Cut(escape(r.Code), maxSectionText-6)+"```")
+		section(blockCode, "```"+cutEscaped(r.Code, maxSectionText-6)+"```")
 	}
 	if len(r.Buttons) > 0 {
 		buttons := make([]button, len(r.Buttons))
@@ -145,7 +147,7 @@ func layout(r reply.Reply) []block {
 		blocks = append(blocks, block{kind: actionsBlock, id: blockButtons, buttons: buttons})
 	}
 	if r.Footer != "" {
-		blocks = append(blocks, block{kind: contextBlock, id: blockFooter, text: reply.Cut(escape(r.Footer), maxSectionText)})
+		blocks = append(blocks, block{kind: contextBlock, id: blockFooter, text: cutEscaped(r.Footer, maxSectionText)})
 	}
 	if len(blocks) > maxBlocks { // cannot happen with today's replies; keep the buttons if it ever does
 		blocks = append(blocks[:maxBlocks-1], blocks[len(blocks)-1])
@@ -236,6 +238,30 @@ func escape(s string) string {
 		return s
 	}
 	return escaper.Replace(s)
+}
+
+// cutEscaped is escape(s) in at most n characters: when it must be cut, it
+// is cut before escaping, so no "&lt;" is ever split into "&l…".
+func cutEscaped(s string, n int) string {
+	e := escape(s)
+	if utf8.RuneCountInString(e) <= n {
+		return e
+	}
+	used := 0
+	for i, r := range s {
+		w := 1
+		switch r {
+		case '&':
+			w = len("&amp;")
+		case '<', '>':
+			w = len("&lt;")
+		}
+		if used+w > n-1 {
+			return escape(s[:i]) + "…"
+		}
+		used += w
+	}
+	return e
 }
 
 // writeEscaped writes escape(s) to b.

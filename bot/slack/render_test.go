@@ -91,3 +91,37 @@ func TestUserTextCannotPingOrLink(t *testing.T) {
 		t.Fatalf("mrkdwn control sequences survived: %s", raw)
 	}
 }
+
+// Long text full of characters mrkdwn needs escaped is cut before it is
+// escaped: no entity is split, and the limit holds.
+func TestLongEscapedTextIsCutWhole(t *testing.T) {
+	raw, _ := json.Marshal(slackbot.Blocks(reply.Reply{Title: strings.Repeat("<", 5000), Code: strings.Repeat("&", 5000), Footer: strings.Repeat(">", 5000)}))
+	var blocks []struct {
+		Text     *struct{ Text string }  `json:"text"`
+		Elements []struct{ Text string } `json:"elements"`
+	}
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, b := range blocks {
+		if b.Text != nil {
+			texts = append(texts, b.Text.Text)
+		}
+		for _, e := range b.Elements {
+			texts = append(texts, e.Text)
+		}
+	}
+	for _, s := range texts {
+		if utf8.RuneCountInString(s) > 3000 {
+			t.Errorf("a text of %d characters", utf8.RuneCountInString(s))
+		}
+		trimmed := strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(s, "*"), "```"), "…")
+		for _, ent := range []string{"&lt;", "&gt;", "&amp;"} {
+			trimmed = strings.ReplaceAll(trimmed, ent, "")
+		}
+		if strings.ContainsAny(trimmed, "&") {
+			t.Errorf("an entity was split: …%s", s[max(0, len(s)-20):])
+		}
+	}
+}

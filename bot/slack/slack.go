@@ -465,7 +465,7 @@ func (a *Adapter) runWork(t target, o bot.Outcome, inPlace bool, first func(ctx 
 
 // runWorkWith is runWork with its own way of showing the result (a card).
 func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), show func(context.Context, reply.Reply)) {
-	done := func() {}
+	done := func() bool { return true }
 	if o.Unfinished != nil {
 		done = a.work.OnStop(func(ctx context.Context) { show(ctx, o.Unfinished()) })
 	}
@@ -475,8 +475,9 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 			first(ctx)
 		}
 		r := o.Work(ctx)
-		done()
-		show(ctx, r)
+		if done() { // else a stop's deadline came first and its notice was shown
+			show(ctx, r)
+		}
 	})
 }
 
