@@ -7,7 +7,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"github.com/incidentbot/incidentbot/bot/internal/jsonstr"
 )
 
 // NewJSONHandler is slog.NewJSONHandler with a fast path for the lines
@@ -98,9 +99,9 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 		buf = append(buf, `",`...)
 	}
 	buf = append(buf, `"level":`...)
-	buf = appendJSONString(buf, r.Level.String(), false)
+	buf = jsonstr.Append(buf, r.Level.String(), jsonstr.Slog)
 	buf = append(buf, `,"msg":`...)
-	buf = appendJSONString(buf, r.Message, false)
+	buf = jsonstr.Append(buf, r.Message, jsonstr.Slog)
 	buf = append(buf, h.pre...)
 	r.Attrs(func(a slog.Attr) bool {
 		buf = appendJSONAttr(buf, a)
@@ -135,12 +136,12 @@ func fastAttr(a slog.Attr) bool {
 // appendJSONAttr appends ,"key":value for an attribute fastAttr accepts.
 func appendJSONAttr(buf []byte, a slog.Attr) []byte {
 	buf = append(buf, ',')
-	buf = appendJSONString(buf, a.Key, false)
+	buf = jsonstr.Append(buf, a.Key, jsonstr.Slog)
 	buf = append(buf, ':')
 	v := a.Value
 	switch v.Kind() {
 	case slog.KindString:
-		return appendJSONString(buf, v.String(), false)
+		return jsonstr.Append(buf, v.String(), jsonstr.Slog)
 	case slog.KindInt64:
 		return strconv.AppendInt(buf, v.Int64(), 10)
 	case slog.KindUint64:
@@ -159,98 +160,7 @@ func appendJSONAttr(buf []byte, a slog.Attr) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendJSONString(buf, s, true)
+		buf = jsonstr.Append(buf, s, jsonstr.SlogList)
 	}
 	return append(buf, ']')
-}
-
-// safe8 reports whether the 8 bytes of x (little-endian) are all ASCII, none a control
-// byte, '"' or '\\' (bit tricks on one 64-bit word: a byte less than n
-// sets its high bit in x - n*ones &^ x).
-func safe8(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q := x ^ ('"' * ones)
-	bs := x ^ ('\\' * ones)
-	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs
-	return bad&highs == 0
-}
-
-const lowerHex = "0123456789abcdef"
-
-// jsonSafe marks the ASCII bytes both slog and encoding/json (without
-// HTML escaping, as slog sets it) copy as they are.
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for b := 0x20; b < utf8.RuneSelf; b++ {
-		t[b] = b != '"' && b != '\\'
-	}
-	return t
-}()
-
-// appendJSONString appends s quoted: slog's appendEscapedJSONString, or,
-// with shortBF, encoding/json's appendString (which writes \b and \f
-// where slog writes \u0008 and \u000c). Both: \" \\ \n \r \t, other
-// control bytes as \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029
-// escaped, no HTML escaping.
-func appendJSONString(buf []byte, s string, shortBF bool) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Eight safe ASCII bytes at a time: the usual string (an ID,
-		// a name) has nothing to escape.
-		for i+8 <= len(s) {
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			if !safe8(x) {
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if jsonSafe[b] {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch {
-			case b == '\\' || b == '"':
-				buf = append(buf, '\\', b)
-			case b == '\n':
-				buf = append(buf, '\\', 'n')
-			case b == '\r':
-				buf = append(buf, '\\', 'r')
-			case b == '\t':
-				buf = append(buf, '\\', 't')
-			case shortBF && b == '\b':
-				buf = append(buf, '\\', 'b')
-			case shortBF && b == '\f':
-				buf = append(buf, '\\', 'f')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', lowerHex[b>>4], lowerHex[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-		case c == '\u2028' || c == '\u2029':
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, '\\', 'u', '2', '0', '2', lowerHex[c&0xF])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
 }

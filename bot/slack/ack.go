@@ -3,8 +3,8 @@ package slack
 import (
 	"net/http"
 	"sync"
-	"unicode/utf8"
 
+	"github.com/incidentbot/incidentbot/bot/internal/jsonstr"
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -107,89 +107,5 @@ func appendMrkdwn(dst []byte, text string) []byte {
 	return append(dst, '}')
 }
 
-// appendString appends s as a JSON string, escaped as encoding/json escapes
-// by default: HTML's <, > and & as \u003c..., U+2028 and U+2029, and
-// invalid UTF-8 as U+FFFD.
-func appendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Eight safe ASCII bytes at a time: most of a reply is.
-		for i+8 <= len(s) {
-			w := s[i : i+8]
-			if !htmlSafe8(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56) {
-				break
-			}
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// jsonSafe are the ASCII bytes encoding/json writes as they are when it
-// escapes HTML.
-var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		safe[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-	}
-	return safe
-}()
-
-// htmlSafe8 reports whether the 8 bytes of x (little-endian) are all in
-// jsonSafe: ASCII, none a control byte, '"', '\\', '<', '>' or '&'. A
-// byte b below n sets its high bit in (b - n) &^ b, with no borrow from a
-// lower byte that is not.
-func htmlSafe8(x uint64) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q, bs, lt, gt, amp := x^('"'*ones), x^('\\'*ones), x^('<'*ones), x^('>'*ones), x^('&'*ones)
-	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
-	return bad&highs == 0
-}
+// appendString appends s as encoding/json would write it.
+func appendString(dst []byte, s string) []byte { return jsonstr.Append(dst, s, jsonstr.Marshaled) }
