@@ -111,15 +111,14 @@ func (b *Bot) approve(ctx context.Context, c Click) Outcome {
 		}
 	}
 	return b.settle(ctx, c, "approve", pending.Move{From: []pending.State{pending.AwaitingApproval}, To: pending.Confirmed, NotRequester: true,
-		ApprovedFor: rec.Approvers})
+		ApprovedFor: rec.Approvers}, &rec)
 }
 
 // recheck asks the policy again, when an action is confirmed or approved,
 // whether its requester may still ask for it here: a revoked account must
 // not run what it asked for before the revocation. It returns the
 // approvers a second approval now needs (none if it needs none).
-func (b *Bot) recheck(ctx context.Context, rec pending.Record, c Click, event string) ([]string, *Outcome) {
-	s := b.summaryOf(rec)
+func (b *Bot) recheck(ctx context.Context, rec pending.Record, s commands.Summary, c Click, event string) ([]string, *Outcome) {
 	d := b.policy().Decide(ctx, policy.Request{Verb: s.Verb, Subject: subject(rec.Requester, rec.Roles, rec.Channel), Count: len(s.IDs)})
 	if d.Allowed {
 		if d.NeedsApproval {

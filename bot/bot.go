@@ -328,9 +328,9 @@ func (b *Bot) tooMany(e *pending.TooManyError) reply.Reply {
 func (b *Bot) Press(ctx context.Context, c Click) Outcome {
 	switch c.Press.Kind {
 	case reply.Confirm:
-		return b.settle(ctx, c, "confirm", pending.Move{From: []pending.State{pending.Pending}, To: pending.Confirmed, RequesterOnly: true})
+		return b.settle(ctx, c, "confirm", pending.Move{From: []pending.State{pending.Pending}, To: pending.Confirmed, RequesterOnly: true}, nil)
 	case reply.Cancel:
-		return b.settle(ctx, c, "cancel", pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true})
+		return b.settle(ctx, c, "cancel", pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true}, nil)
 	case reply.Approve:
 		return b.approve(ctx, c)
 	case reply.Form:
@@ -363,24 +363,39 @@ func (b *Bot) openForm(ctx context.Context, req Request, v commands.Verb, values
 }
 
 // settle makes one move on a confirmation and answers the click.
-func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move) Outcome {
+//
+// read, when the caller has just read the confirmation (an Approve does),
+// spares reading it again. A record's words never change, so they are
+// parsed once, before the move, and the action kept for after it.
+func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move, read *pending.Record) Outcome {
 	m.By, m.At = c.Caller, b.now()
+	var action commands.Action
 	if m.To == pending.Confirmed { // the policy may have changed since the request
-		if cur, err := b.store.Get(ctx, c.Press.Value); err == nil && cur.State.Open() {
-			approvers, denied := b.recheck(ctx, cur, c, event)
+		if read == nil {
+			if cur, err := b.store.Get(ctx, c.Press.Value); err == nil {
+				read = &cur
+			}
+		}
+		if read != nil && read.State.Open() {
+			a, err := b.registry.ParseWords(read.Words, read.Requester)
+			if err != nil { // the configuration changed since it was asked for
+				return Outcome{Reply: b.finish(b.errorReply(ctx, err, event))}
+			}
+			approvers, denied := b.recheck(ctx, *read, a.Summary(), c, event)
 			if denied != nil {
 				return *denied
 			}
-			m.Approvers = approvers
+			action, m.Approvers = a, approvers
 		}
 	}
 	rec, err := b.store.Settle(ctx, c.Press.Value, m)
 	if err != nil {
 		return b.refusal(ctx, rec, c, event, err)
 	}
-	action, err := b.registry.ParseWords(rec.Words, rec.Requester)
-	if err != nil { // the configuration changed since it was asked for
-		return Outcome{Reply: b.finish(b.errorReply(ctx, err, event))}
+	if action == nil {
+		if action, err = b.registry.ParseWords(rec.Words, rec.Requester); err != nil {
+			return Outcome{Reply: b.finish(b.errorReply(ctx, err, event))}
+		}
 	}
 	s := action.Summary()
 	if m.To == pending.Cancelled {
