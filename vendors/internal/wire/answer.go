@@ -64,13 +64,6 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// Answers returns what was recorded, in order.
-func (r *Recorder) Answers() []*Answer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*Answer(nil), r.answers...)
-}
-
 // Last returns the last answer, or nil when no request was sent.
 func (r *Recorder) Last() *Answer {
 	r.mu.Lock()
