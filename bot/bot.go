@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +19,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/policy"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/vendors"
@@ -129,7 +129,7 @@ type Bot struct {
 	audit    *slog.Logger
 	note     string
 	workTTL  time.Duration
-	updates  *Background // expiry updates, audit channel posts
+	updates  *work.Background // expiry updates, audit channel posts
 	access   *policy.Holder
 	runs     pending.Runs
 	values   pending.Values
@@ -179,7 +179,7 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), note: opt.Note, workTTL: opt.WorkTimeout,
-		updates: NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
+		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
 		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
@@ -639,7 +639,7 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 	if !a.Destructive() { // counted when it ran; a destructive one when it was asked for
 		b.metrics.Command(who.Platform, s.Verb, resultLabel(err))
 	}
-	if p, ok := err.(*PanicError); ok {
+	if p, ok := err.(*work.PanicError); ok {
 		b.auditEvent("result", who, channel, s, "error", append(people, slog.String("error", err.Error()), took)...)
 		return ran{Err: err}, b.Panicked(ctx, "an action", p)
 	}
@@ -681,7 +681,7 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, people 
 // stack, for the log) instead of ending the process.
 func runRecovered(ctx context.Context, a commands.Action) (res commands.Result, err error) {
 	defer func() {
-		if p := Recovered(recover()); p != nil {
+		if p := work.Recovered(recover()); p != nil {
 			err = p
 		}
 	}()
@@ -915,11 +915,7 @@ func newToken() (string, error) {
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-func newRef() string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func newRef() string { return work.NewRef() }
 
 func capitalize(s string) string {
 	if s == "" {
@@ -937,4 +933,13 @@ func firstWord(req Request) string {
 		return strings.ToLower(f[0])
 	}
 	return ""
+}
+
+// Panicked logs a recovered panic with its stack under a fresh reference
+// and returns the reply a user sees: the reference, nothing of the panic.
+// Every entry point (an HTTP handler, a gateway or Socket Mode event, a
+// background job) recovers and calls it, so one bad payload never ends
+// the process.
+func (b *Bot) Panicked(ctx context.Context, where string, p *work.PanicError) reply.Reply {
+	return b.InternalError(ctx, "recovered from a panic in "+where, p, "stack", p.Stack)
 }

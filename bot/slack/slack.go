@@ -29,6 +29,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -85,7 +86,7 @@ type Adapter struct {
 	secret []byte
 	now    func() time.Time
 	log    *slog.Logger
-	work   *bot.Background // work started after an ack
+	work   *work.Background // work started after an ack
 	values pending.Values
 	seen   pending.OnceSet
 	macs   sync.Pool // of HMAC-SHA256 keyed with secret
@@ -123,7 +124,7 @@ func New(o Options) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
-		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
+		work: work.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
 }
 
@@ -180,7 +181,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 func (a *Adapter) recovering(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if p := bot.Recovered(recover()); p != nil {
+			if p := work.Recovered(recover()); p != nil {
 				writeAck(w, message(a.bot.InternalError(r.Context(), "slack: recovered from a panic", p, "path", r.URL.Path, "stack", p.Stack)))
 			}
 		}()
