@@ -70,10 +70,10 @@ func TestMetricsCountCommandsConfirmationsAndVendorRequests(t *testing.T) {
 	f := newOpsFixture(t)
 	ctx := context.Background()
 	create := f.handle(t, `create --title "DB down" --description "since 02:10" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`)
-	create.Work(ctx)
+	create.Work(ctx, nil)
 	o := f.handle(t, "delete"+manyIDs(180))
 	click(f.bot, reply.Cancel, bob, o.Token) // refused: not the requester
-	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
+	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx, nil)
 	click(f.bot, reply.Confirm, alice, o.Token) // refused: already confirmed
 	f.handle(t, "delte inc-1")                  // usage error, unknown verb
 	f.handle(t, "delete inc-1.")                // usage error, known verb
@@ -113,7 +113,7 @@ func TestVendorRefusalsAndTimeoutsAreCountedApart(t *testing.T) {
 		vendortest.Reply(w, 403, map[string]any{"error_code": "SecMaster.20010001", "error_msg": "no permission"})
 	})
 	o := f.handle(t, "delete inc-1")
-	click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background())
+	click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background(), nil)
 	body := scrape(t, f.metrics)
 	if want := `incidentbot_vendor_requests_total{operation="delete",outcome="refused",vendor="SecMaster"} 1`; !strings.Contains(body, want) {
 		t.Errorf("/metrics lacks %s", want)
@@ -124,8 +124,7 @@ func TestProgressOfAThreeCallDelete(t *testing.T) {
 	f := newOpsFixture(t)
 	o := f.handle(t, "delete"+manyIDs(180))
 	var got []string
-	ctx := bot.WithProgress(context.Background(), func(r reply.Reply) { got = append(got, r.Title) })
-	final := click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
+	final := click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background(), func(r reply.Reply) { got = append(got, r.Title) })
 	got = append(got, final.Title)
 	want := []string{"SecMaster: deleted 60 of 180 so far…", "SecMaster: deleted 120 of 180 so far…", "SecMaster: deleted 180 of 180"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -171,7 +170,7 @@ func TestAuditChannelGetsConfirmedActionsAndTickets(t *testing.T) {
 	ctx := context.Background()
 
 	o := f.handle(t, "delete inc-1 inc-2")
-	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
+	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx, nil)
 	msg := sink.wait(t)
 	text := msg.Title + "\n" + strings.Join(msg.Lines, "\n") + "\n" + msg.Footer
 	for _, want := range []string{"Audit: delete incidents (2) in SecMaster", "Asked by alice (slack `U-ALICE`) in `C-WAR`.",
@@ -181,7 +180,7 @@ func TestAuditChannelGetsConfirmedActionsAndTickets(t *testing.T) {
 		}
 	}
 
-	f.handle(t, `create --title "DB down" --description "since 02:10" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`).Work(ctx)
+	f.handle(t, `create --title "DB down" --description "since 02:10" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`).Work(ctx, nil)
 	if msg := sink.wait(t); !strings.Contains(msg.Title, "create incident ticket") || !strings.Contains(strings.Join(msg.Lines, "\n"), "IM202611220042") {
 		t.Errorf("ticket audit message: %+v", msg)
 	}
@@ -189,7 +188,7 @@ func TestAuditChannelGetsConfirmedActionsAndTickets(t *testing.T) {
 	// A failing post is counted and does not hold up the action.
 	sink.fail = true
 	o = f.handle(t, "delete inc-3")
-	if r := click(f.bot, reply.Confirm, alice, o.Token).Work(ctx); r.Title != "SecMaster: deleted 1 of 1" {
+	if r := click(f.bot, reply.Confirm, alice, o.Token).Work(ctx, nil); r.Title != "SecMaster: deleted 1 of 1" {
 		t.Fatalf("result = %q", r.Title)
 	}
 	sink.wait(t)

@@ -70,7 +70,7 @@ func TestConfirmAsksThePolicyAgain(t *testing.T) {
 	}
 	c = click(b, reply.Confirm, slackAlice, stricter.Token)
 	if c.Work != nil {
-		if r := c.Work(context.Background()); !strings.Contains(r.Title, "Approval needed") {
+		if r := c.Work(context.Background(), nil); !strings.Contains(r.Title, "Approval needed") {
 			t.Fatalf("after a reload that asks for a second approval, the Confirm gave %+v", r)
 		}
 	}
@@ -114,7 +114,7 @@ func TestApproveRacingTheConfirmIsStillChecked(t *testing.T) {
 	rs.between = func() { click(b, reply.Confirm, slackAlice, o.Token) }
 	rs.mu.Unlock()
 	if a := click(b, reply.Approve, mallory, o.Token); a.Work != nil {
-		a.Work(context.Background())
+		a.Work(context.Background(), nil)
 	}
 	if n := srv.Count(http.MethodDelete); n != 0 {
 		t.Fatalf("someone not named approved: %d deletes", n)
@@ -129,7 +129,7 @@ func TestRefusedConnectionLetsTheCreateBeRetried(t *testing.T) {
 	ask := func() bot.Outcome {
 		return b.Handle(context.Background(), bot.Request{Caller: alice, Channel: "C-WAR", Text: createLine})
 	}
-	r := ask().Work(context.Background())
+	r := ask().Work(context.Background(), nil)
 	if !strings.Contains(r.Title, "nothing was sent, so nothing changed") {
 		t.Fatalf("first attempt: %q %v", r.Title, r.Lines)
 	}
@@ -188,7 +188,7 @@ func TestALostLeaseIsCorrectedByTheResult(t *testing.T) {
 	o := r1.Handle(context.Background(), bot.Request{Caller: alice, Channel: "C", Text: "delete inc-1", Message: "m"})
 	c := click(r1, reply.Confirm, alice, o.Token)
 	done := make(chan reply.Reply)
-	go func() { done <- c.Work(context.Background()) }()
+	go func() { done <- c.Work(context.Background(), nil) }()
 	for srv.Count(http.MethodDelete) == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}

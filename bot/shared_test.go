@@ -40,7 +40,7 @@ func TestCreateSubmittedTwiceMakesOneTicket(t *testing.T) {
 	}
 
 	// A refusal made nothing: the retry goes to COC again.
-	if r := ask().Work(context.Background()); !strings.Contains(r.Title, "COC refused") {
+	if r := ask().Work(context.Background(), nil); !strings.Contains(r.Title, "COC refused") {
 		t.Fatalf("first attempt: %+v", r)
 	}
 	mu.Lock()
@@ -51,7 +51,7 @@ func TestCreateSubmittedTwiceMakesOneTicket(t *testing.T) {
 	if repeat.Work != nil || !strings.Contains(repeat.Reply.Title, "Already on it") {
 		t.Fatalf("a repeat while the first runs: %+v", repeat.Reply)
 	}
-	if r := first.Work(context.Background()); !strings.Contains(r.Title, "Incident IM7") {
+	if r := first.Work(context.Background(), nil); !strings.Contains(r.Title, "Incident IM7") {
 		t.Fatalf("first: %+v", r)
 	}
 	late := ask()

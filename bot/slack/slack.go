@@ -460,7 +460,7 @@ type target struct {
 func (a *Adapter) runWork(t target, o bot.Outcome, inPlace bool, first func(ctx context.Context)) {
 	t.progress = a.newProgress(t.channel, t.responseURL) // the work's progress, as it goes
 	work := o.Work
-	o.Work = func(ctx context.Context) reply.Reply { return work(bot.WithProgress(ctx, t.progress.show)) }
+	o.Work = func(ctx context.Context, _ bot.Progress) reply.Reply { return work(ctx, t.progress.show) }
 	a.runWorkWith(o, first, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, t, r, inPlace) })
 }
 
@@ -475,7 +475,7 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 		if first != nil {
 			first(ctx)
 		}
-		r := o.Work(ctx)
+		r := o.Work(ctx, nil)
 		if done() { // else a stop's deadline came first and its notice was shown
 			show(ctx, r)
 		}
