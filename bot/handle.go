@@ -200,7 +200,7 @@ func (b *Bot) press(ctx context.Context, c Click) Outcome {
 		}
 		return b.openForm(ctx, Request{Caller: c.Caller, Channel: c.Channel, Roles: c.Roles}, v, values)
 	}
-	return Note(reply.Reply{Tone: reply.Failure, Title: capitalize(reply.ErrUnknownButton.Error()) + "."})
+	return Note(unknownButton)
 }
 
 // openForm asks the adapter to open v's form, if v's vendor is configured

@@ -150,6 +150,9 @@ func orphaned(s commands.Summary) reply.Reply {
 		Lists: idList(s)}
 }
 
+// unknownButton answers a press the bot does not know.
+var unknownButton = reply.Reply{Tone: reply.Failure, Title: "This button is not known to the bot."}
+
 // correctedLine heads the result of an action whose lease was lost.
 const correctedLine = "Earlier the bot said this action's outcome was unknown; this is its actual result."
 
