@@ -83,8 +83,7 @@ func (b *Bot) mayApprove(ctx context.Context, rec pending.Record, c Click) error
 	}
 	p := b.policy()
 	if p == nil {
-		return &NotApproverError{Approvers: rec.Approvers,
-			Why: "No access policy is loaded any more, so nobody is named to approve this. Ask the requester to run it again."}
+		return &NotApproverError{Approvers: rec.Approvers, NoPolicy: true, Why: "no access policy is loaded"}
 	}
 	a := p.Approval(ctx, rule, subject(c.Caller, c.Roles, c.Channel))
 	if a.Allowed {

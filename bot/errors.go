@@ -37,6 +37,8 @@ type NotApproverError struct {
 	Why       string   // the policy's explanation
 	// Groups: Slack could not be asked who is in the approvers' groups.
 	Groups bool
+	// NoPolicy: no access policy is loaded any more, so nobody is named.
+	NoPolicy bool
 }
 
 func (e *NotApproverError) Error() string { return "not an approver: " + e.Why }
