@@ -62,7 +62,7 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		return Answer(dryRun(s, d))
 	}
 	if s.Vendor == "" { // help: nothing to wait for
-		res, err := action.Run(ctx)
+		res, err := action.Run(ctx, nil)
 		if err != nil {
 			ev.Verdict, ev.Reason = Error, reasonOf(err)
 			b.emit(ctx, ev)

@@ -61,11 +61,8 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 	ctx = vendors.WithRequestWatcher(ctx, func(o vendors.Outcome, took time.Duration) {
 		b.metrics.VendorRequest(s.Vendor, s.Verb, o.String(), took)
 	})
-	if progress != nil {
-		ctx = commands.WithProgress(ctx, commands.ProgressFunc(progress))
-	}
 	started := time.Now()
-	res, err := runRecovered(ctx, a)
+	res, err := runRecovered(ctx, a, progress)
 	ev := Event{Step: StepResult, Who: t.requester, Channel: t.channel, Summary: s, Destructive: a.Destructive(),
 		Attrs: slices.Clip(people)}
 	took := slog.Duration("took", time.Since(started))
@@ -114,13 +111,13 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 
 // runRecovered runs an action; a panic in it becomes an error (with the
 // stack, for the log) instead of ending the process.
-func runRecovered(ctx context.Context, a commands.Action) (res commands.Result, err error) {
+func runRecovered(ctx context.Context, a commands.Action, progress Progress) (res commands.Result, err error) {
 	defer func() {
 		if p := work.Recovered(recover()); p != nil {
 			err = p
 		}
 	}()
-	return a.Run(ctx)
+	return a.Run(ctx, commands.ProgressFunc(progress))
 }
 
 // unfinished is the Unfinished notice of an action: what a user sees, and
