@@ -56,9 +56,11 @@ func (WhoAmI) Run(context.Context, ProgressFunc) (Result, error) {
 
 type helpAction struct{ text reply.Reply }
 
-func (helpAction) Destructive() bool                     { return false }
-func (helpAction) Summary() Summary                      { return Summary{Verb: "help"} }
-func (h helpAction) Run(context.Context, ProgressFunc) (Result, error) { return Result{Reply: h.text}, nil }
+func (helpAction) Destructive() bool { return false }
+func (helpAction) Summary() Summary  { return Summary{Verb: "help"} }
+func (h helpAction) Run(context.Context, ProgressFunc) (Result, error) {
+	return Result{Reply: h.text}, nil
+}
 
 func verbList() string {
 	var names []string
