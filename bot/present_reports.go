@@ -10,8 +10,8 @@ import (
 	"github.com/incidentbot/incidentbot/vendors"
 )
 
-// The presenter's answers that read the access policy, and the audit
-// channel's message.
+// The presenter's reports: whoami, a dry run, and the audit channel's
+// message.
 
 // whoami says who the caller is and, under a policy (described), what
 // they may request and approve here.
