@@ -8,7 +8,8 @@
 // expire); runner.go runs actions (under a lease, once for a create);
 // events.go emits one typed Event per step, which the audit log, the
 // metrics and the audit channel (auditchannel.go) observe; present.go
-// and present_reports.go own every sentence a user reads; errors.go the refusals, as data.
+// and present_reports.go own every sentence a user reads; errors.go
+// the refusals, as data.
 package bot
 
 import (
