@@ -93,7 +93,7 @@ func TestDestructiveCommandWaitsForConfirmation(t *testing.T) {
 	if c.Work == nil || c.Notice || !strings.HasPrefix(c.Reply.Title, "Running:") {
 		t.Fatalf("confirm outcome = %+v", c)
 	}
-	result := c.Work(context.Background())
+	result := c.Work(context.Background(), nil)
 	if result.Tone != reply.Success || result.Title != "SecMaster: deleted 2 of 2" {
 		t.Errorf("result = %+v", result)
 	}
@@ -123,7 +123,7 @@ func TestManyConcurrentConfirmsRunOnce(t *testing.T) {
 			started.Add(1)
 			if o.Work != nil {
 				ran.Add(1)
-				o.Work(context.Background())
+				o.Work(context.Background(), nil)
 			}
 		}()
 	}
@@ -159,7 +159,7 @@ func TestOnlyTheRequesterMayConfirmOrCancel(t *testing.T) {
 func TestSecondClickChangesNothing(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	token := f.ask(t, alice, "delete inc-1").Token
-	click(f.bot, reply.Confirm, alice, token).Work(context.Background())
+	click(f.bot, reply.Confirm, alice, token).Work(context.Background(), nil)
 	o := click(f.bot, reply.Confirm, alice, token)
 	if o.Work != nil || !o.Notice || !strings.Contains(o.Reply.Title, "already confirmed by alice") {
 		t.Fatalf("second click = %+v", o)
@@ -244,7 +244,7 @@ func TestCancelledAndUnknownTokens(t *testing.T) {
 func TestAuditLinesSayWhoWhereWhatOutcome(t *testing.T) {
 	f := newFixture(t, time.Minute)
 	token := f.ask(t, alice, "delete inc-1 inc-2").Token
-	click(f.bot, reply.Confirm, alice, token).Work(context.Background())
+	click(f.bot, reply.Confirm, alice, token).Work(context.Background(), nil)
 	var events []string
 	for _, line := range strings.Split(strings.TrimSpace(f.log.String()), "\n") {
 		var e map[string]any
@@ -273,7 +273,7 @@ func TestVendorErrorIsShownWithItsCode(t *testing.T) {
 		vendortest.Reply(w, 403, map[string]string{"code": "SecMaster.00040301", "message": "no permission on workspace w"})
 	})
 	token := f.ask(t, alice, "delete inc-1").Token
-	r := click(f.bot, reply.Confirm, alice, token).Work(context.Background())
+	r := click(f.bot, reply.Confirm, alice, token).Work(context.Background(), nil)
 	text := r.Title + " " + strings.Join(r.Lines, " ")
 	if r.Tone != reply.Failure || !strings.Contains(text, "SecMaster refused the request (HTTP 403)") ||
 		!strings.Contains(text, "SecMaster.00040301") || !strings.Contains(text, "no permission on workspace w") {
@@ -285,7 +285,7 @@ func TestInternalErrorsShowOnlyAReference(t *testing.T) {
 	logs := &bottest.Buffer{}
 	b := bot.New(commands.New(commands.Deps{SecMaster: brokenSecMaster{}}), bot.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	o := b.Handle(context.Background(), bot.Request{Caller: alice, Text: "delete inc-1"})
-	r := click(b, reply.Confirm, alice, o.Token).Work(context.Background())
+	r := click(b, reply.Confirm, alice, o.Token).Work(context.Background(), nil)
 	if !strings.HasPrefix(r.Title, "Something went wrong on our side (ref ") || strings.Contains(r.Title+strings.Join(r.Lines, ""), "db password") {
 		t.Fatalf("internal error reply = %+v", r)
 	}

@@ -184,8 +184,8 @@ type batchAction struct {
 func (a *batchAction) Destructive() bool { return true }
 func (a *batchAction) Summary() Summary  { return a.summary }
 
-func (a *batchAction) Run(ctx context.Context) (Result, error) {
-	if progress := progressFrom(ctx); progress != nil {
+func (a *batchAction) Run(ctx context.Context, progress ProgressFunc) (Result, error) {
+	if progress != nil {
 		ctx = vendors.WithProgressWatcher(ctx, func(p vendors.Progress) { progress(ProgressReply(a.summary, a.done, p)) })
 	}
 	res, err := a.run(ctx, a.summary.IDs)

@@ -21,8 +21,9 @@ type Action interface {
 	Destructive() bool
 	// Run performs the action against the vendor and describes the outcome.
 	// A *vendors.Error or *vendors.UnreachableError is meant for the
-	// responder; any other error is internal.
-	Run(ctx context.Context) (Result, error)
+	// responder; any other error is internal. progress, if not nil,
+	// receives interim replies of an action of several vendor calls.
+	Run(ctx context.Context, progress ProgressFunc) (Result, error)
 }
 
 // Result is what an action did: the reply that says so and, for a batch,

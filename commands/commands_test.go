@@ -120,7 +120,7 @@ func TestUnlinkDataClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Run(context.Background()); err != nil {
+	if _, err := a.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	want := vendors.Association{DataClass: "alerts", ObjectID: "alert-7", RelatedDataClass: "incidents"}
@@ -139,7 +139,7 @@ func TestCreateParsesAliasesAndQuoting(t *testing.T) {
 	if a.Destructive() {
 		t.Fatal("create must not ask for confirmation")
 	}
-	if _, err := a.Run(context.Background()); err != nil {
+	if _, err := a.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	want := vendors.NewIncident{Title: "DB down in eu-west", Description: "primary gone", Level: "level_20", Type: "inc_type_p_reliability_issues",
@@ -157,7 +157,7 @@ func TestOperatorMapping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _ = a.Run(context.Background())
+	_, _ = a.Run(context.Background(), nil)
 	if rec.created.Creator != "cloud-U1" {
 		t.Fatalf("creator = %q, want the mapped cloud user", rec.created.Creator)
 	}
@@ -175,7 +175,7 @@ func TestDataClassesFromTheDocumentedList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Run(context.Background()); err != nil {
+	if _, err := a.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if rec.assoc.RelatedDataClass != "vulnerabilities" || rec.assoc.DataClass != "incidents" {
@@ -260,7 +260,7 @@ func TestHelpComesFromTheRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _ := a.Run(context.Background())
+	res, _ := a.Run(context.Background(), nil)
 	r := res.Reply
 	for _, verb := range []string{"help", "create", "verify", "delete", "unlink", "unassign"} {
 		if !strings.Contains(r.Code, verb+" ") {
@@ -268,7 +268,7 @@ func TestHelpComesFromTheRegistry(t *testing.T) {
 		}
 	}
 	a, _ = reg.Parse("help delete", alice)
-	res, _ = a.Run(context.Background())
+	res, _ = a.Run(context.Background(), nil)
 	r = res.Reply
 	if !strings.Contains(r.Code, "/incident delete INCIDENT_ID...") || !strings.Contains(strings.Join(r.Lines, " "), "at most 200") {
 		t.Errorf("help delete = %+v", r)
@@ -327,7 +327,7 @@ func TestTicketLifecycleVerbs(t *testing.T) {
 		if a.Destructive() {
 			t.Errorf("%q asks for confirmation", tc.line)
 		}
-		res, err := a.Run(context.Background())
+		res, err := a.Run(context.Background(), nil)
 		if err != nil {
 			t.Fatalf("%q: %v", tc.line, err)
 		}

@@ -50,15 +50,17 @@ type WhoAmI struct{}
 
 func (WhoAmI) Destructive() bool { return false }
 func (WhoAmI) Summary() Summary  { return Summary{Verb: "whoami"} }
-func (WhoAmI) Run(context.Context) (Result, error) {
+func (WhoAmI) Run(context.Context, ProgressFunc) (Result, error) {
 	return Result{Reply: reply.Reply{Title: "No access policy is loaded: every user may run every verb."}}, nil
 }
 
 type helpAction struct{ text reply.Reply }
 
-func (helpAction) Destructive() bool                     { return false }
-func (helpAction) Summary() Summary                      { return Summary{Verb: "help"} }
-func (h helpAction) Run(context.Context) (Result, error) { return Result{Reply: h.text}, nil }
+func (helpAction) Destructive() bool { return false }
+func (helpAction) Summary() Summary  { return Summary{Verb: "help"} }
+func (h helpAction) Run(context.Context, ProgressFunc) (Result, error) {
+	return Result{Reply: h.text}, nil
+}
 
 func verbList() string {
 	var names []string

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -11,21 +10,9 @@ import (
 
 // ProgressFunc receives an interim reply while an action that needs more
 // than one vendor call runs ("SecMaster: deleted 60 of 180 so far…"). The
-// bot puts one in the context of the action's Run; an adapter decides how
-// often the user sees it.
+// bot passes one to the action's Run; an adapter decides how often the
+// user sees it.
 type ProgressFunc func(reply.Reply)
-
-type progressKey struct{}
-
-// WithProgress returns a context in which actions report progress to f.
-func WithProgress(ctx context.Context, f ProgressFunc) context.Context {
-	return context.WithValue(ctx, progressKey{}, f)
-}
-
-func progressFrom(ctx context.Context) ProgressFunc {
-	f, _ := ctx.Value(progressKey{}).(ProgressFunc)
-	return f
-}
 
 // ProgressReply is the interim message of a batch: how many IDs are done
 // of how many, and what has gone wrong so far.

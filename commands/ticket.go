@@ -113,7 +113,7 @@ func (a *createAction) Summary() Summary {
 		Once: a.in.Title + "\x00" + a.in.ApplicationID}
 }
 
-func (a *createAction) Run(ctx context.Context) (Result, error) {
+func (a *createAction) Run(ctx context.Context, _ ProgressFunc) (Result, error) {
 	rcpt, err := a.coc.CreateIncident(ctx, a.in)
 	if err != nil {
 		return Result{}, err
@@ -293,7 +293,7 @@ func (a *ticketAction) Summary() Summary {
 	return s
 }
 
-func (a *ticketAction) Run(ctx context.Context) (Result, error) {
+func (a *ticketAction) Run(ctx context.Context, _ ProgressFunc) (Result, error) {
 	rcpt, err := a.coc.HandleIncident(ctx, a.op)
 	if err != nil {
 		return Result{}, err

@@ -266,7 +266,7 @@ func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
 	if o.Work != nil {
-		c.print(o.Work(bot.WithProgress(ctx, c.print)))
+		c.print(o.Work(ctx, c.print))
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -88,7 +89,7 @@ type Adapter struct {
 	publicKey ed25519.PublicKey
 	log       *slog.Logger
 	forms     *formStore
-	work      *bot.Background // work started after an initial response
+	work      *work.Background // work started after an initial response
 	now       func() time.Time
 	seen      pending.OnceSet
 	perms     *int64
@@ -138,7 +139,7 @@ func New(o Options) (*Adapter, error) {
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
-		work: bot.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
+		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
 		metrics: o.Metrics, progressEvery: o.ProgressEvery}
 	if a.progressEvery == 0 {
 		a.progressEvery = time.Second
@@ -284,7 +285,7 @@ func (a *Adapter) checkSignature(h http.Header, body []byte) string {
 // stack), and the process lives.
 func (a *Adapter) safeHandle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, after func(context.Context)) {
 	defer func() {
-		if p := bot.Recovered(recover()); p != nil {
+		if p := work.Recovered(recover()); p != nil {
 			resp, after = say(a.bot.InternalError(ctx, "discord: recovered from a panic", p, "interaction_type", int(i.Type), "stack", p.Stack)), nil
 		}
 	}()
@@ -298,7 +299,7 @@ func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.Intera
 	// discordgo runs this in a goroutine of its own with no recover: a
 	// panic here would end the process.
 	defer func() {
-		if p := bot.Recovered(recover()); p != nil {
+		if p := work.Recovered(recover()); p != nil {
 			a.log.Error("discord gateway: recovered from a panic", "error", p, "stack", p.Stack)
 		}
 	}()

@@ -144,7 +144,7 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who command
 func (a *Adapter) later(i *discordgo.Interaction, who commands.Caller, o bot.Outcome) func(context.Context) {
 	p := &progress{a: a, i: i} // the work's progress edits the same message as it goes
 	work := o.Work
-	o.Work = func(ctx context.Context) reply.Reply { return work(bot.WithProgress(ctx, p.show)) }
+	o.Work = func(ctx context.Context, _ bot.Progress) reply.Reply { return work(ctx, p.show) }
 	return a.laterWith(o, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, i, who, r) })
 }
 
@@ -156,7 +156,7 @@ func (a *Adapter) laterWith(o bot.Outcome, show func(context.Context, reply.Repl
 	}
 	return func(ctx context.Context) {
 		defer done()
-		r := o.Work(ctx)
+		r := o.Work(ctx, nil)
 		if done() { // else a stop's deadline came first and its notice was shown
 			show(ctx, r)
 		}
@@ -234,7 +234,7 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 		if o.Work == nil {
 			return say(o.Reply), nil
 		}
-		return deferredCardUpdate, func(ctx context.Context) { a.moveCard(ctx, i, o.Work(ctx)) }
+		return deferredCardUpdate, func(ctx context.Context) { a.moveCard(ctx, i, o.Work(ctx, nil)) }
 	}
 	return a.run(ctx, i, who, v.Words(values))
 }

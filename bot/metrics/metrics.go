@@ -24,6 +24,9 @@ const (
 	UsageError = "usage_error"
 	Denied     = "denied"
 	Error      = "error"
+	// Duplicate is a create repeated within minutes: answered with the
+	// first one's ticket, nothing run.
+	Duplicate = "duplicate"
 )
 
 // Outcome labels of incidentbot_confirmations_total.
@@ -32,6 +35,11 @@ const (
 	Cancelled = "cancelled"
 	Expired   = "expired"
 	Refused   = "refused"
+	// AwaitingApproval is a requester's Confirm that now waits for a
+	// second person's Approve.
+	AwaitingApproval = "awaiting_approval"
+	// Dropped is an open confirmation a stop forgot (an in-memory store).
+	Dropped = "dropped"
 )
 
 // Result labels of incidentbot_chat_deliveries_total: the message was
@@ -55,6 +63,8 @@ type Metrics struct {
 	vendorTime    *prometheus.HistogramVec
 	deliveries    *prometheus.CounterVec
 	auditPosts    *prometheus.CounterVec
+	results       *prometheus.CounterVec
+	undelivered   *prometheus.CounterVec
 
 	// commandCounters holds the incidentbot_commands_total children
 	// already resolved, by commandKey: counting a command is then one
@@ -71,10 +81,10 @@ func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_commands_total",
-			Help: "Commands received, by platform, verb and result (ok, usage_error, denied, error)."},
+			Help: "Commands received, by platform, verb and result (ok, usage_error, denied, error, duplicate)."},
 			[]string{"platform", "verb", "result"}),
 		confirmations: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_confirmations_total",
-			Help: "Confirmations settled, by outcome (confirmed, cancelled, expired, refused)."},
+			Help: "Confirmation moves, by outcome (confirmed, awaiting_approval, cancelled, expired, dropped, refused)."},
 			[]string{"outcome"}),
 		vendorCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_vendor_requests_total",
 			Help: "Vendor API requests (one per batch call), by vendor, operation and outcome (done, refused, unknown)."},
@@ -89,8 +99,14 @@ func New() *Metrics {
 		auditPosts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_audit_posts_total",
 			Help: "Messages to the audit channel, by platform and result (posted, failed)."},
 			[]string{"platform", "result"}),
+		results: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_action_results_total",
+			Help: "Actions that ran, by verb and result (done, refused, unknown, not_sent, error)."},
+			[]string{"verb", "result"}),
+		undelivered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_results_undelivered_total",
+			Help: "Results no route could show to anyone (the audit log holds them), by platform."},
+			[]string{"platform"}),
 	}
-	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts,
+	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.results, m.undelivered,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -191,10 +207,28 @@ func (m *Metrics) AuditPost(platform string, ok bool) {
 	m.auditPosts.WithLabelValues(oneOf(platform, platforms), result).Inc()
 }
 
+// ActionResult counts the result of an action that ran. verb must
+// already be a known verb's name or Unknown.
+func (m *Metrics) ActionResult(verb, result string) {
+	if m == nil {
+		return
+	}
+	m.results.WithLabelValues(verb, oneOf(result, actionResults)).Inc()
+}
+
+// Undelivered counts a result that no route could show.
+func (m *Metrics) Undelivered(platform string) {
+	if m == nil {
+		return
+	}
+	m.undelivered.WithLabelValues(oneOf(platform, platforms)).Inc()
+}
+
 var (
 	platforms            = []string{"slack", "discord", "console"}
-	commandResults       = []string{OK, UsageError, Denied, Error}
-	confirmationOutcomes = []string{Confirmed, Cancelled, Expired, Refused}
+	commandResults       = []string{OK, UsageError, Denied, Error, Duplicate}
+	confirmationOutcomes = []string{Confirmed, Cancelled, Expired, Refused, AwaitingApproval, Dropped}
+	actionResults        = []string{"done", "refused", "unknown", "not_sent", "error"}
 	vendorOutcomes       = []string{"done", "refused", "unknown"}
 	vendorNames          = []string{"SecMaster", "COC", "Coralogix"}
 	deliveryResults      = []string{InPlace, Fallback, Failed}

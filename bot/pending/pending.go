@@ -122,21 +122,23 @@ type Store interface {
 // a late click is told what happened instead of "not known".
 const Retention = time.Hour
 
-// ErrUnknownToken means the token was never issued, or is long gone.
-var ErrUnknownToken = errors.New("this confirmation is not known: it was never issued, or it expired over an hour ago. Nothing was changed; run the command again")
+// The errors of a move. They are data for the caller to explain (the
+// bot's presenter writes what a user reads), not sentences.
+var (
+	// ErrUnknownToken: the token was never issued, or is long gone.
+	ErrUnknownToken = errors.New("pending: unknown token")
+	// ErrNotRequester: someone other than the requester tried a move only
+	// the requester may make.
+	ErrNotRequester = errors.New("pending: not the requester")
+	// ErrApprovalChanged: an approval was checked against approvers the
+	// confirmation no longer names (it moved in between): nothing changed.
+	ErrApprovalChanged = errors.New("pending: approvers changed during the approval")
+	// ErrRequester: the requester tried to approve their own action.
+	ErrRequester = errors.New("pending: the requester may not approve")
+)
 
-// ErrNotRequester means someone other than the requester tried a move only
-// the requester may make.
-var ErrNotRequester = errors.New("only the person who asked can confirm or cancel this")
-
-// ErrApprovalChanged means an approval was checked against approvers the
-// confirmation no longer names (it moved in between): nothing changed.
-var ErrApprovalChanged = errors.New("this confirmation changed while you pressed: press again")
-
-// ErrRequester means the requester tried to approve their own action.
-var ErrRequester = errors.New("the person who asked cannot also approve it: a second person must")
-
-// SettledError says the confirmation can no longer make that move.
+// SettledError says the confirmation can no longer make that move: it is
+// in State since At, moved there by By.
 type SettledError struct {
 	State State
 	By    commands.Caller
@@ -146,13 +148,7 @@ type SettledError struct {
 }
 
 func (e *SettledError) Error() string {
-	if e.State == Expired {
-		return fmt.Sprintf("this confirmation expired at %s UTC. Nothing was changed; run the command again", e.At.UTC().Format("15:04:05"))
-	}
-	if e.State == AwaitingApproval {
-		return fmt.Sprintf("this was confirmed by %s at %s UTC and is waiting for a second approval", e.By.Name, e.At.UTC().Format("15:04:05"))
-	}
-	return fmt.Sprintf("this was already %s by %s at %s UTC", e.State, e.By.Name, e.At.UTC().Format("15:04:05"))
+	return fmt.Sprintf("pending: %s at %s by %s", e.State, e.At.UTC().Format(time.RFC3339), e.By.UserID)
 }
 
 // TooManyError refuses a new confirmation past a limit.
@@ -163,10 +159,11 @@ type TooManyError struct {
 }
 
 func (e *TooManyError) Error() string {
+	whose := "in all"
 	if e.User {
-		return fmt.Sprintf("you have %d confirmations waiting, the most one person may have (%d)", e.Open, e.Limit)
+		whose = "for one user"
 	}
-	return fmt.Sprintf("the bot holds %d confirmations, its limit (%d)", e.Open, e.Limit)
+	return fmt.Sprintf("pending: %d open confirmations %s, the limit is %d", e.Open, whose, e.Limit)
 }
 
 // Check applies a move's rules to a record read at m.At. It returns the

@@ -152,20 +152,36 @@ func (p *Policy) refusal(ctx context.Context, req Request, m *memo) string {
 // requester: the bot must refuse that itself. A nil rule needs no approval,
 // so nobody may approve it.
 func (p *Policy) MayApprove(ctx context.Context, rule *Rule, s Subject) (bool, string) {
+	a := p.Approval(ctx, rule, s)
+	return a.Allowed, a.Reason
+}
+
+// Approval is the policy's answer to a would-be approver, as data.
+type Approval struct {
+	Allowed bool
+	Reason  string // why not, in words for the responder
+	// Err is set when Slack could not be asked about a group named as an
+	// approver: the approval was refused rather than guessed.
+	Err error
+}
+
+// Approval is MayApprove with its answer as data: the caller can tell a
+// refusal for want of Slack's answer (Err) from a plain one.
+func (p *Policy) Approval(ctx context.Context, rule *Rule, s Subject) Approval {
 	if rule == nil || rule.SecondApprovalOver < 0 {
-		return false, "this action needs no second approval"
+		return Approval{Reason: "this action needs no second approval"}
 	}
 	m := p.memo()
 	for _, groups := range []bool{false, true} {
 		if m.matches(ctx, rule.Approve, s, groups) {
-			return true, ""
+			return Approval{Allowed: true}
 		}
 	}
 	why := fmt.Sprintf("%s may not approve this: only %s may (%s).", s, joinOr(principalWords(rule.Approve)), rule)
 	if failed := m.failures(); len(failed) > 0 {
 		why += fmt.Sprintf(" Slack could not be asked who is in %s, so this is refused rather than guessed; try again in a minute.", joinOr(failed))
 	}
-	return false, why
+	return Approval{Reason: why, Err: m.err()}
 }
 
 func principalWords(ps []Principal) []string {

@@ -29,6 +29,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -85,7 +86,7 @@ type Adapter struct {
 	secret []byte
 	now    func() time.Time
 	log    *slog.Logger
-	work   *bot.Background // work started after an ack
+	work   *work.Background // work started after an ack
 	values pending.Values
 	seen   pending.OnceSet
 	macs   sync.Pool // of HMAC-SHA256 keyed with secret
@@ -123,7 +124,7 @@ func New(o Options) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
-		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
+		work: work.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
 }
 
@@ -180,7 +181,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 func (a *Adapter) recovering(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if p := bot.Recovered(recover()); p != nil {
+			if p := work.Recovered(recover()); p != nil {
 				writeAck(w, message(a.bot.InternalError(r.Context(), "slack: recovered from a panic", p, "path", r.URL.Path, "stack", p.Stack)))
 			}
 		}()
@@ -459,7 +460,7 @@ type target struct {
 func (a *Adapter) runWork(t target, o bot.Outcome, inPlace bool, first func(ctx context.Context)) {
 	t.progress = a.newProgress(t.channel, t.responseURL) // the work's progress, as it goes
 	work := o.Work
-	o.Work = func(ctx context.Context) reply.Reply { return work(bot.WithProgress(ctx, t.progress.show)) }
+	o.Work = func(ctx context.Context, _ bot.Progress) reply.Reply { return work(ctx, t.progress.show) }
 	a.runWorkWith(o, first, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, t, r, inPlace) })
 }
 
@@ -474,7 +475,7 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 		if first != nil {
 			first(ctx)
 		}
-		r := o.Work(ctx)
+		r := o.Work(ctx, nil)
 		if done() { // else a stop's deadline came first and its notice was shown
 			show(ctx, r)
 		}

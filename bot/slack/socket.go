@@ -7,7 +7,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/work"
 )
 
 // RunSocketMode connects to Slack over Socket Mode (no public URL needed)
@@ -42,7 +42,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 	// A panic while handling one envelope is answered with a reference
 	// and logged with its stack; the connection and the process live on.
 	defer func() {
-		if p := bot.Recovered(recover()); p != nil {
+		if p := work.Recovered(recover()); p != nil {
 			r := a.bot.InternalError(ctx, "slack socket mode: recovered from a panic", p, "event", evt.Type, "stack", p.Stack)
 			if evt.Request != nil {
 				if err := client.Ack(*evt.Request, message(r)); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/policy"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/incidentbot/incidentbot/config"
@@ -36,7 +37,7 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 	if err != nil {
 		return nil, fmt.Errorf("listen on INCIDENTBOT_ADDR %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: bot.RecoverHTTP(mux, logger), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: work.RecoverHTTP(mux, logger), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && errs != nil {
 			errs <- err

@@ -1,13 +1,12 @@
-package bot
+package work
 
 import (
-	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-
-	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // PanicError is a recovered panic: what it carried and where it happened.
@@ -20,21 +19,12 @@ func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // Recovered turns a recovered value into a *PanicError with the stack of
 // the goroutine that panicked; nil stays nil. Call it in the deferred
-// func itself: `if err := bot.Recovered(recover()); err != nil {...}`.
+// func itself: `if err := work.Recovered(recover()); err != nil {...}`.
 func Recovered(v any) *PanicError {
 	if v == nil {
 		return nil
 	}
 	return &PanicError{Value: v, Stack: string(debug.Stack())}
-}
-
-// Panicked logs a recovered panic with its stack under a fresh reference
-// and returns the reply a user sees: the reference, nothing of the panic.
-// Every entry point (an HTTP handler, a gateway or Socket Mode event, a
-// background job) recovers and calls it, so one bad payload never ends
-// the process.
-func (b *Bot) Panicked(ctx context.Context, where string, p *PanicError) reply.Reply {
-	return b.InternalError(ctx, "recovered from a panic in "+where, p, "stack", p.Stack)
 }
 
 // RecoverHTTP is the last line of defence for an HTTP mux: a handler that
@@ -52,11 +42,19 @@ func RecoverHTTP(next http.Handler, log *slog.Logger) http.Handler {
 				panic(v)
 			}
 			if p := Recovered(v); p != nil {
-				ref := newRef()
+				ref := NewRef()
 				log.ErrorContext(r.Context(), "recovered from a panic in an HTTP handler", "ref", ref, "path", r.URL.Path, "error", p, "stack", p.Stack)
 				http.Error(w, "internal error (ref "+ref+")", http.StatusInternalServerError)
 			}
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// NewRef returns a fresh short reference (8 hex digits) that ties what a
+// user is shown to the log line that holds the details.
+func NewRef() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

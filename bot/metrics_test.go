@@ -2,16 +2,13 @@ package bot_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
@@ -70,10 +67,10 @@ func TestMetricsCountCommandsConfirmationsAndVendorRequests(t *testing.T) {
 	f := newOpsFixture(t)
 	ctx := context.Background()
 	create := f.handle(t, `create --title "DB down" --description "since 02:10" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`)
-	create.Work(ctx)
+	create.Work(ctx, nil)
 	o := f.handle(t, "delete"+manyIDs(180))
 	click(f.bot, reply.Cancel, bob, o.Token) // refused: not the requester
-	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
+	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx, nil)
 	click(f.bot, reply.Confirm, alice, o.Token) // refused: already confirmed
 	f.handle(t, "delte inc-1")                  // usage error, unknown verb
 	f.handle(t, "delete inc-1.")                // usage error, known verb
@@ -113,91 +110,9 @@ func TestVendorRefusalsAndTimeoutsAreCountedApart(t *testing.T) {
 		vendortest.Reply(w, 403, map[string]any{"error_code": "SecMaster.20010001", "error_msg": "no permission"})
 	})
 	o := f.handle(t, "delete inc-1")
-	click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background())
+	click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background(), nil)
 	body := scrape(t, f.metrics)
 	if want := `incidentbot_vendor_requests_total{operation="delete",outcome="refused",vendor="SecMaster"} 1`; !strings.Contains(body, want) {
 		t.Errorf("/metrics lacks %s", want)
-	}
-}
-
-func TestProgressOfAThreeCallDelete(t *testing.T) {
-	f := newOpsFixture(t)
-	o := f.handle(t, "delete"+manyIDs(180))
-	var got []string
-	ctx := bot.WithProgress(context.Background(), func(r reply.Reply) { got = append(got, r.Title) })
-	final := click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
-	got = append(got, final.Title)
-	want := []string{"SecMaster: deleted 60 of 180 so far…", "SecMaster: deleted 120 of 180 so far…", "SecMaster: deleted 180 of 180"}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("progress = %q, want %q", got, want)
-	}
-}
-
-// auditSink records the audit channel's messages.
-type auditSink struct {
-	mu   sync.Mutex
-	msgs []reply.Reply
-	fail bool
-	done chan struct{}
-}
-
-func (s *auditSink) post(_ context.Context, r reply.Reply) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, r)
-	defer func() { s.done <- struct{}{} }()
-	if s.fail {
-		return errors.New("channel_not_found")
-	}
-	return nil
-}
-
-func (s *auditSink) wait(t *testing.T) reply.Reply {
-	t.Helper()
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("no audit message")
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.msgs[len(s.msgs)-1]
-}
-
-func TestAuditChannelGetsConfirmedActionsAndTickets(t *testing.T) {
-	f := newOpsFixture(t)
-	sink := &auditSink{done: make(chan struct{}, 4)}
-	f.bot.SetAuditChannel("slack", sink.post)
-	ctx := context.Background()
-
-	o := f.handle(t, "delete inc-1 inc-2")
-	click(f.bot, reply.Confirm, alice, o.Token).Work(ctx)
-	msg := sink.wait(t)
-	text := msg.Title + "\n" + strings.Join(msg.Lines, "\n") + "\n" + msg.Footer
-	for _, want := range []string{"Audit: delete incidents (2) in SecMaster", "Asked by alice (slack `U-ALICE`) in `C-WAR`.",
-		"Confirmed by alice (slack `U-ALICE`).", "Outcome: 2 done, 0 refused, 0 unknown, 0 not attempted (of 2).", "Request IDs: req-test-1."} {
-		if !strings.Contains(text, want) {
-			t.Errorf("audit message lacks %q:\n%s", want, text)
-		}
-	}
-
-	f.handle(t, `create --title "DB down" --description "since 02:10" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`).Work(ctx)
-	if msg := sink.wait(t); !strings.Contains(msg.Title, "create incident ticket") || !strings.Contains(strings.Join(msg.Lines, "\n"), "IM202611220042") {
-		t.Errorf("ticket audit message: %+v", msg)
-	}
-
-	// A failing post is counted and does not hold up the action.
-	sink.fail = true
-	o = f.handle(t, "delete inc-3")
-	if r := click(f.bot, reply.Confirm, alice, o.Token).Work(ctx); r.Title != "SecMaster: deleted 1 of 1" {
-		t.Fatalf("result = %q", r.Title)
-	}
-	sink.wait(t)
-	f.bot.Close() // waits for the post's bookkeeping
-	body := scrape(t, f.metrics)
-	for _, want := range []string{`incidentbot_audit_posts_total{platform="slack",result="posted"} 2`, `incidentbot_audit_posts_total{platform="slack",result="failed"} 1`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s", want)
-		}
 	}
 }

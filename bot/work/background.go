@@ -1,4 +1,8 @@
-package bot
+// Package work runs work after a chat platform has been answered: a
+// bounded background runner whose jobs can leave a notice for a graceful
+// stop, and the panic recovery every entry point uses (Recovered,
+// RecoverHTTP), so one bad payload never ends the process.
+package work
 
 import (
 	"context"
@@ -85,7 +89,7 @@ func (bg *Background) Queue(ctx context.Context, f func(ctx context.Context)) {
 func (bg *Background) run(ctx context.Context, f func(ctx context.Context)) {
 	defer func() {
 		if p := Recovered(recover()); p != nil {
-			bg.log.ErrorContext(ctx, "recovered from a panic in background work", "ref", newRef(), "error", p, "stack", p.Stack)
+			bg.log.ErrorContext(ctx, "recovered from a panic in background work", "ref", NewRef(), "error", p, "stack", p.Stack)
 		}
 	}()
 	f(ctx)

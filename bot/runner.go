@@ -1,0 +1,210 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
+	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors"
+)
+
+// The runner: an action runs with a deadline of its own, its vendor
+// requests counted and its progress shown; a confirmed one under a lease
+// that another process can see lapse. Its result is one Event.
+
+// trail is who had a hand in an action, for the audit log and channel.
+type trail struct {
+	requester commands.Caller
+	confirmer commands.Caller // empty for an action that needs no confirmation
+	// approver gave the second approval, where policy asked for one.
+	approver commands.Caller
+	channel  string
+}
+
+// trailOf names who had a hand in a stored action, for the audit channel.
+func trailOf(rec pending.Record) trail {
+	t := trail{requester: rec.Requester, confirmer: rec.ConfirmedBy, channel: rec.Channel}
+	if rec.State == pending.Confirmed && rec.SettledBy.UserID != "" && !sameUser(rec.SettledBy, rec.ConfirmedBy) {
+		t.approver = rec.SettledBy
+	}
+	return t
+}
+
+// run performs an action with a deadline of its own: the chat request that
+// started it may be long gone.
+func (b *Bot) run(ctx context.Context, a commands.Action, t trail, progress Progress, people ...slog.Attr) reply.Reply {
+	_, r := b.runResult(ctx, a, t, progress, people...)
+	return r
+}
+
+// ran is what running an action gave: its result, or its error.
+type ran struct {
+	commands.Result
+	Err error
+}
+
+// runResult runs an action, emits its result and returns it with the
+// reply that shows it. Its vendor requests are counted, and its progress
+// goes to progress.
+func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progress Progress, people ...slog.Attr) (ran, reply.Reply) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.workTTL)
+	defer cancel()
+	s := a.Summary()
+	ctx = vendors.WithRequestWatcher(ctx, func(o vendors.Outcome, took time.Duration) {
+		b.metrics.VendorRequest(s.Vendor, s.Verb, o.String(), took)
+	})
+	started := time.Now()
+	res, err := runRecovered(ctx, a, progress)
+	ev := Event{Step: StepResult, Who: t.requester, Channel: t.channel, Summary: s, Destructive: a.Destructive(),
+		Attrs: slices.Clip(people)}
+	took := slog.Duration("took", time.Since(started))
+	if a.Destructive() || (err == nil && res.Object != "") {
+		// The audit channel gets every confirmed destructive action,
+		// whatever came of it, and everything an action made.
+		ev.post = &channelPost{trail: t, result: &res, err: err}
+	}
+	if err != nil {
+		ev.Verdict, ev.Reason = Error, reasonOf(err)
+		ev.Attrs = append(ev.Attrs, slog.String("error", err.Error()), took)
+		var p *work.PanicError
+		var refused *vendors.Error
+		var unknown *vendors.UnreachableError
+		switch {
+		case errors.As(err, &p):
+			ev.post = nil
+			b.emit(ctx, ev)
+			return ran{Err: err}, b.internalError(ctx, "recovered from a panic in an action", p, "stack", p.Stack)
+		case errors.As(err, &unknown):
+			ev.Verdict = Unknown
+			ev.Attrs = append(ev.Attrs, slog.String("vendor_detail", unknown.Detail), slog.String("request_id", unknown.RequestID))
+			b.emit(ctx, ev)
+			return ran{Err: err}, outcomeUnknown(unknown, s)
+		case errors.As(err, &refused):
+			ev.Verdict = Refused
+			ev.Attrs = append(ev.Attrs, slog.String("vendor_detail", refused.Detail), slog.String("request_id", refused.RequestID))
+		case errors.As(err, new(*vendors.NotSentError)):
+			ev.Verdict = NotSent
+		}
+		b.emit(ctx, ev)
+		return ran{Err: err}, b.errorReply(ctx, err, s.Verb)
+	}
+	ev.Verdict = Done
+	ev.Attrs = append(ev.Attrs, slog.String("title", res.Reply.Title), took)
+	if res.Batch != nil {
+		ev.Attrs = append(ev.Attrs, slog.Int("done", res.Batch.Count(vendors.Done)), slog.Int("refused", res.Batch.Count(vendors.Refused)),
+			slog.Int("unknown", res.Batch.Count(vendors.Unknown)), slog.Int("not_attempted", res.Batch.Count(vendors.NotAttempted)))
+	}
+	if len(res.RequestIDs) > 0 {
+		ev.Attrs = append(ev.Attrs, slog.Any("request_ids", res.RequestIDs))
+	}
+	b.emit(ctx, ev)
+	return ran{Result: res}, res.Reply
+}
+
+// runRecovered runs an action; a panic in it becomes an error (with the
+// stack, for the log) instead of ending the process.
+func runRecovered(ctx context.Context, a commands.Action, progress Progress) (res commands.Result, err error) {
+	defer func() {
+		if p := work.Recovered(recover()); p != nil {
+			err = p
+		}
+	}()
+	return a.Run(ctx, commands.ProgressFunc(progress))
+}
+
+// unfinished is the Unfinished notice of an action: what a user sees, and
+// the event emitted, when the bot stops before the action returns.
+func (b *Bot) unfinished(s commands.Summary, who commands.Caller, channel string) func() reply.Reply {
+	return func() reply.Reply {
+		b.emit(context.Background(), Event{Step: StepResult, Verdict: StoppedRunning, Who: who, Channel: channel, Summary: s})
+		return stopped(s)
+	}
+}
+
+// leased runs a confirmed action under a lease in the shared Runs: if this
+// process dies while the vendor call is in flight, another one finds the
+// lapsed lease and tells the requester the outcome is unknown.
+func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx context.Context) reply.Reply) reply.Reply {
+	if err := b.runs.Start(ctx, rec, b.runLease); err != nil {
+		b.log.Error("recording a running action failed; it runs without a lease", "error", err, "token_ref", tokenRef(rec.Token))
+		return run(ctx)
+	}
+	done := make(chan struct{})
+	var lost atomic.Bool
+	go func() {
+		t := time.NewTicker(b.runLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				held, err := b.runs.Renew(context.WithoutCancel(ctx), rec.Token, b.runLease)
+				switch {
+				case err != nil:
+					b.log.Warn("renewing a running action's lease failed", "error", err, "token_ref", tokenRef(rec.Token))
+				case !held: // another process took it for dead and said so
+					lost.Store(true)
+					b.log.Error("a running action's lease was lost; its requester was told the outcome is unknown", "token_ref", tokenRef(rec.Token))
+					return
+				}
+			}
+		}
+	}()
+	r := run(ctx)
+	close(done)
+	if lost.Load() {
+		r.Lines = append([]string{correctedLine}, r.Lines...)
+	}
+	if err := b.runs.Finish(context.WithoutCancel(ctx), rec.Token); err != nil {
+		b.log.Warn("forgetting a finished action failed", "error", err, "token_ref", tokenRef(rec.Token))
+	}
+	return r
+}
+
+// orphans reports actions whose process died while running them: once
+// each, whichever process finds them.
+func (b *Bot) orphans(ctx context.Context) int {
+	recs, err := b.runs.Orphans(ctx, 256)
+	if err != nil {
+		b.log.Error("looking for orphaned actions failed", "error", err)
+		return 0
+	}
+	for _, rec := range recs {
+		s := b.summaryOf(rec)
+		b.emit(ctx, Event{Step: StepResult, Verdict: Orphaned, Who: rec.Requester, Channel: rec.Channel, Summary: s,
+			Destructive: true, Attrs: approvalAttrs(rec)})
+		b.notify(ctx, rec, orphaned(s))
+	}
+	return len(recs)
+}
+
+// Undelivered records a result that no route could show to anyone: the
+// audit log then holds the whole result, so nothing is lost silently.
+// Adapters call it after every fallback failed.
+func (b *Bot) Undelivered(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
+	var lines []string
+	lines = append(lines, r.Lines...)
+	for _, l := range r.Lists {
+		items := make([]string, 0, len(l.Items))
+		for _, it := range l.Items {
+			if it.Note != "" {
+				items = append(items, it.ID+": "+it.Note)
+			} else {
+				items = append(items, it.ID)
+			}
+		}
+		lines = append(lines, l.Label+": "+strings.Join(items, ", "))
+	}
+	b.log.ErrorContext(ctx, "a result could not be delivered by any route", "user", who.UserID, "channel", channel, "error", err)
+	b.emit(ctx, Event{Step: StepDeliver, Verdict: Undelivered, Who: who, Channel: channel, Attrs: []slog.Attr{
+		slog.String("title", r.Title), slog.Any("result", lines), slog.String("footer", r.Footer), slog.String("error", err.Error())}})
+}
