@@ -77,7 +77,7 @@ var ops = map[string]op{
 	}},
 	"coc.handle": {"coc.handle", func(ctx context.Context, url string, timeout time.Duration) verdict {
 		c, _ := coc.New(hw(url, timeout))
-		r, err := c.HandleIncident(ctx, vendors.TicketOp{Step: vendors.Verify, Ticket: sandbox.DemoTicket, Operator: "o", Passed: true, Comment: "ok"})
+		r, err := c.HandleIncident(ctx, vendors.TicketOp{Step: vendors.Verify, Ticket: sandbox.DemoSolvedTicket, Operator: "o", Passed: true, Comment: "ok"})
 		return judge(vendors.BatchResult{}, r, err)
 	}},
 	"coralogix.unassign": {"coralogix.unassign", func(ctx context.Context, url string, timeout time.Duration) verdict {
