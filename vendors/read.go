@@ -220,3 +220,19 @@ func ParseTime(s string) time.Time {
 	}
 	return time.Time{}
 }
+
+// PathSafe reports whether id may be put in a URL path as one segment:
+// 1 to 128 letters, digits, '-', '_' or '.', and not "." or "..". The
+// SDK escapes '?' and '#' but not dot segments, which a gateway may
+// resolve to another API; an ID that is not path-safe is not sent.
+func PathSafe(id string) bool {
+	if id == "" || len(id) > 128 || id == "." || id == ".." {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}

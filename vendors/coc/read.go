@@ -41,6 +41,10 @@ type ticketData struct {
 // data. Any other answer is CouldNotLookUp with COC's code,
 // message and request ID.
 func (c *Client) Ticket(ctx context.Context, number string) vendors.Lookup[vendors.Ticket] {
+	if !vendors.PathSafe(number) {
+		return vendors.Lookup[vendors.Ticket]{ID: number, Presence: vendors.CouldNotLookUp,
+			Err: &vendors.LookupError{Vendor: Vendor, Reason: "not a ticket number COC could be asked about (letters, digits, - _ . only)"}}
+	}
 	res, err := c.conn.Call(ctx, wire.Idempotent, func(hc *core.HcHttpClient) error {
 		_, err := sdk.NewCocClient(hc).ShowCocIncidentDetail(&model.ShowCocIncidentDetailRequest{IncidentNum: number})
 		return err

@@ -105,3 +105,17 @@ func TestUntrustworthyAnswersAreCouldNotLookUp(t *testing.T) {
 		})
 	}
 }
+
+// A hostile "number" with dot segments is never sent: a gateway could
+// resolve it to another API, signed with the bot's keys.
+func TestAHostileTicketNumberIsNotSent(t *testing.T) {
+	srv := vendortest.New(t, nil)
+	for _, n := range []string{"../../v2/incidents/list", "..", "IM1/../x", "IM1?x=1", ""} {
+		if got := newClient(t, srv.URL).Ticket(context.Background(), n); got.Presence != vendors.CouldNotLookUp {
+			t.Errorf("%q: %+v", n, got)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+}

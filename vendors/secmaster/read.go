@@ -82,6 +82,9 @@ func (c *Client) ListIncidents(ctx context.Context, q vendors.ListQuery) (vendor
 // POST /v1/{project_id}/workspaces/{workspace_id}/soc/incidents/{id}/alerts/search.
 // Only limit and offset are sent: the relation search is not filtered.
 func (c *Client) LinkedAlerts(ctx context.Context, incidentID string, q vendors.ListQuery) (vendors.Page[vendors.Alert], error) {
+	if !vendors.PathSafe(incidentID) {
+		return vendors.Page[vendors.Alert]{}, &vendors.LookupError{Vendor: Vendor, Reason: "not an incident ID SecMaster could be asked about (letters, digits, - _ . only)"}
+	}
 	offset, err := cursor(q.Cursor)
 	if err != nil {
 		return vendors.Page[vendors.Alert]{}, err

@@ -192,3 +192,10 @@ func TestUntrustworthyAnswersAreCouldNotLookUp(t *testing.T) {
 		})
 	}
 }
+
+func TestAHostileIncidentIDIsNotPutInThePath(t *testing.T) {
+	srv := vendortest.New(t, nil)
+	if _, err := newClient(t, srv.URL, 100).LinkedAlerts(context.Background(), "../../incidents", vendors.ListQuery{}); err == nil || len(srv.Requests()) != 0 {
+		t.Fatalf("err = %v, %d requests", err, len(srv.Requests()))
+	}
+}
