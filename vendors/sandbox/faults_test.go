@@ -205,7 +205,12 @@ func TestParseFaults(t *testing.T) {
 	if err != nil || len(f) != 4 || f["coc.create"].Status != 500 || f["*"].Times != 2 {
 		t.Fatalf("ParseFaults = %v, %v", f, err)
 	}
-	for _, bad := range []string{"secmaster", "nobody=500", "coc=teapot", "coc=404", "coc=429:x", "coc=cut*0"} {
+	// The read routes, as the README's table names them.
+	reads, err := sandbox.ParseFaults("secmaster.search=timeout,secmaster.alerts=cut,secmaster.related=500,coc.show=500,coc.list=badjson,coralogix.get=html200,coralogix.list=reset,coralogix.cases=503")
+	if err != nil || len(reads) != 8 || reads["coralogix.get"].Kind != sandbox.FaultHTML200 {
+		t.Fatalf("read faults = %v, %v", reads, err)
+	}
+	for _, bad := range []string{"secmaster", "nobody=500", "coc=teapot", "coc=404", "coc=429:x", "coc=cut*0", "coc.shows=500"} {
 		if _, err := sandbox.ParseFaults(bad); err == nil {
 			t.Errorf("ParseFaults(%q) accepted", bad)
 		}
