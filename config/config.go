@@ -7,60 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// Variable documents one environment variable.
-type Variable struct {
-	Name    string
-	Default string
-	Help    string
-	Secret  bool
-}
-
-// Variables lists every variable the bot reads, in the order --help shows them.
-var Variables = []Variable{
-	{Name: "HUAWEICLOUD_SDK_AK", Help: "Huawei Cloud access key (SecMaster and COC)", Secret: true},
-	{Name: "HUAWEICLOUD_SDK_SK", Help: "Huawei Cloud secret key", Secret: true},
-	{Name: "HUAWEICLOUD_PROJECT_ID", Help: "project ID; required for SecMaster, so the SDK never asks IAM"},
-	{Name: "HUAWEICLOUD_DOMAIN_ID", Help: "account (domain) ID; used by COC, which is a global service (else the project ID)"},
-	{Name: "SECMASTER_ENDPOINT", Help: "SecMaster endpoint, e.g. https://secmaster.ap-southeast-1.myhuaweicloud.com"},
-	{Name: "SECMASTER_WORKSPACE_ID", Help: "SecMaster workspace ID"},
-	{Name: "COC_ENDPOINT", Help: "COC endpoint, e.g. https://coc.myhuaweicloud.com"},
-	{Name: "COC_OPERATOR_ID", Help: "cloud user ID sent as COC creator/operator for chat users without a mapping"},
-	{Name: "COC_USER_MAP", Help: "chat user -> cloud user ID, e.g. slack:U024BE7LH=7da469...,discord:80351110224678912=7da469..."},
-	{Name: "CORALOGIX_API_KEY", Help: "Coralogix API key with incidents:assign", Secret: true},
-	{Name: "CORALOGIX_ENDPOINT", Default: "https://api.coralogix.com", Help: "Coralogix API base URL for your region"},
-	{Name: "SLACK_BOT_TOKEN", Help: "Slack bot token (xoxb-...); turns the Slack adapter on", Secret: true},
-	{Name: "SLACK_SIGNING_SECRET", Help: "Slack signing secret, to verify webhooks on INCIDENTBOT_ADDR", Secret: true},
-	{Name: "SLACK_APP_TOKEN", Help: "Slack app-level token (xapp-...); use Socket Mode instead of webhooks", Secret: true},
-	{Name: "SLACK_API_URL", Default: "https://slack.com/api/", Help: "Slack Web API base URL"},
-	{Name: "DISCORD_BOT_TOKEN", Help: "Discord bot token: registers /incident and, without a public key, serves it over the gateway", Secret: true},
-	{Name: "DISCORD_APP_ID", Help: "Discord application ID"},
-	{Name: "DISCORD_PUBLIC_KEY", Help: "Discord application public key (hex): serve POST /discord/interactions instead of the gateway"},
-	{Name: "DISCORD_GUILD_ID", Help: "register /incident in this guild only (instant); global when empty"},
-	{Name: "DISCORD_API_URL", Default: "https://discord.com", Help: "Discord REST base URL"},
-	{Name: "DISCORD_DEFAULT_PERMISSIONS", Default: "32", Help: "who in a server may use /incident until an admin changes it: a decimal permission set (32 = Manage Server, 0 = administrators only) or everyone"},
-	{Name: "INCIDENTBOT_REDIS_URL", Help: "redis://[user:password@]host:port/db (rediss:// for TLS): keep confirmations and running actions in Redis, shared by every replica; without it they live in this process's memory", Secret: true},
-	{Name: "INCIDENTBOT_RUN_LEASE", Default: "30s", Help: "how long a running action's lease lasts unrenewed; past it another replica reports the outcome unknown (2s to 10m)"},
-	{Name: "INCIDENTBOT_POLICY", Help: "access policy file (YAML): who may run which verb where, and when a second person must approve; without it every user may run every verb"},
-	{Name: "INCIDENTBOT_CONFIRM_TTL", Default: "5m", Help: "how long a confirmation stays valid (10s to 24h; at most 29m with Slack, 14m with Discord)"},
-	{Name: "INCIDENTBOT_MAX_PENDING_PER_USER", Default: "20", Help: "confirmations one person may have waiting (1 to 1000000000)"},
-	{Name: "INCIDENTBOT_MAX_PENDING", Default: "10000", Help: "confirmations the bot holds in all (1 to 1000000000); each takes about 450 bytes plus its IDs"},
-	{Name: "INCIDENTBOT_SHUTDOWN_TIMEOUT", Default: "25s", Help: "on SIGTERM, how long running actions may finish before their users are told the outcome is unknown (1s to 10m)"},
-	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
-	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
-	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
-	{Name: "INCIDENTBOT_SANDBOX_FAULTS", Help: "make the sandbox misbehave, to see what a responder reads: e.g. secmaster.delete=html200,coralogix=timeout,coc.create=500 (kinds: 500-599, html500, html200, badjson, cut, reset, timeout[:dur], 429[:secs]; *N: first N only)"},
-	{Name: "INCIDENTBOT_ADDR", Default: ":8080", Help: "HTTP listen address for chat webhooks, /metrics, /healthz and /readyz; on the terminal the listener starts only when this is set"},
-	{Name: "INCIDENTBOT_AUDIT_CHANNEL", Help: "channel that gets one message per confirmed destructive action and ticket created: slack:C0123ABCD or discord:CHANNEL_ID"},
-	{Name: "INCIDENTBOT_LOG_LEVEL", Default: "info", Help: "debug, info, warn or error"},
-	{Name: "INCIDENTBOT_LOG_FORMAT", Help: "json or text; default json with a chat platform, text on the terminal"},
-	{Name: "INCIDENTBOT_LOG_FILE", Help: "on the terminal, write logs to this file (default incidentbot.log when standard error is the terminal)"},
-}
 
 // Config is the loaded configuration.
 type Config struct {
@@ -72,6 +22,7 @@ type Config struct {
 	COCUsers                              map[string]string // "platform:user" -> cloud user ID
 
 	CoralogixAPIKey, CoralogixEndpoint string
+	CoralogixAPIVersion                string // "5" or "latest"
 
 	SlackBotToken, SlackSigningSecret, SlackAppToken, SlackAPIURL string
 
@@ -134,13 +85,6 @@ func (c *Config) UseSandbox() bool {
 	return !c.SecMasterConfigured() && !c.COCConfigured() && !c.CoralogixConfigured()
 }
 
-// Hints say, per vendor, which variables turn it on.
-var Hints = map[string]string{
-	"SecMaster": "set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_PROJECT_ID, SECMASTER_ENDPOINT and SECMASTER_WORKSPACE_ID, then restart the bot",
-	"COC":       "set HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_DOMAIN_ID (or HUAWEICLOUD_PROJECT_ID), COC_ENDPOINT and COC_OPERATOR_ID, then restart the bot",
-	"Coralogix": "set CORALOGIX_API_KEY (and CORALOGIX_ENDPOINT for your region), then restart the bot",
-}
-
 // Load reads the configuration through getenv (os.Getenv in main). The
 // error joins every problem found.
 func Load(getenv func(string) string) (*Config, error) {
@@ -164,7 +108,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		SecMasterEndpoint: get("SECMASTER_ENDPOINT"), SecMasterWorkspace: get("SECMASTER_WORKSPACE_ID"),
 		COCEndpoint: get("COC_ENDPOINT"), COCOperator: get("COC_OPERATOR_ID"),
 		CoralogixAPIKey: get("CORALOGIX_API_KEY"), CoralogixEndpoint: get("CORALOGIX_ENDPOINT"),
-		SlackBotToken: get("SLACK_BOT_TOKEN"), SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
+		CoralogixAPIVersion: strings.ToLower(get("CORALOGIX_API_VERSION")),
+		SlackBotToken:       get("SLACK_BOT_TOKEN"), SlackSigningSecret: get("SLACK_SIGNING_SECRET"),
 		SlackAppToken: get("SLACK_APP_TOKEN"), SlackAPIURL: get("SLACK_API_URL"),
 		DiscordBotToken: get("DISCORD_BOT_TOKEN"), DiscordAppID: get("DISCORD_APP_ID"), DiscordPublicKey: get("DISCORD_PUBLIC_KEY"),
 		DiscordGuildID: get("DISCORD_GUILD_ID"), DiscordAPIURL: get("DISCORD_API_URL"), DiscordPermissions: get("DISCORD_DEFAULT_PERMISSIONS"),
@@ -202,6 +147,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	case "auto", "true", "false":
 	default:
 		problem("INCIDENTBOT_SANDBOX: %q is not auto, true or false", c.Sandbox)
+	}
+	switch c.CoralogixAPIVersion {
+	case "5", "latest":
+	default:
+		problem("CORALOGIX_API_VERSION: %q is not 5 (the versioned base /mgmt/openapi/5, as Coralogix's published OpenAPI) or latest (the reference page's /mgmt/openapi/latest path)", c.CoralogixAPIVersion)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -319,85 +269,3 @@ const (
 	SlackMaxTTL   = 29 * time.Minute
 	DiscordMaxTTL = 14 * time.Minute
 )
-
-// Unknown returns the INCIDENTBOT_* names in environ ("NAME=value"
-// entries, as os.Environ gives) that the bot does not read: most likely a
-// misspelling, which would otherwise be ignored silently.
-func Unknown(environ []string) []string {
-	var out []string
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, "INCIDENTBOT_") {
-			continue
-		}
-		known := false
-		for _, v := range Variables {
-			known = known || v.Name == name
-		}
-		if !known {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-func whole(problem func(string, ...any), name, s string, lo, hi int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		problem("%s: %q is not a whole number from %d to %d", name, s, lo, hi)
-		return 0
-	}
-	return n
-}
-
-func duration(s string, lo, hi time.Duration) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration such as 90s or 5m", s)
-	}
-	if d < lo || d > hi {
-		return 0, fmt.Errorf("%s is outside %s to %s", d, lo, hi)
-	}
-	return d, nil
-}
-
-func checkURL(problem func(string, ...any), name, value string) {
-	u, err := url.Parse(value)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		problem("%s: %q is not an http(s) URL such as https://host.example.com", name, value)
-	}
-}
-
-func userMap(s string) (map[string]string, error) {
-	m := map[string]string{}
-	if s == "" {
-		return m, nil
-	}
-	for _, pair := range strings.Split(s, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		who, cloudID, ok := strings.Cut(pair, "=")
-		platform, user, ok2 := strings.Cut(who, ":")
-		if !ok || !ok2 || platform == "" || user == "" || cloudID == "" {
-			return nil, fmt.Errorf("%q is not platform:user=cloud_user_id", pair)
-		}
-		m[strings.ToLower(platform)+":"+user] = cloudID
-	}
-	return m, nil
-}
-
-// Usage is the variables table for --help.
-func Usage() string {
-	var b strings.Builder
-	b.WriteString("Environment variables:\n")
-	for _, v := range Variables {
-		fmt.Fprintf(&b, "  %-28s %s", v.Name, v.Help)
-		if v.Default != "" {
-			fmt.Fprintf(&b, " (default %s)", v.Default)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}

@@ -126,3 +126,17 @@ func TestUnknownIncidentbotNamesAreFound(t *testing.T) {
 		t.Fatalf("unknown = %v", got)
 	}
 }
+
+func TestCoralogixAPIVersion(t *testing.T) {
+	c, err := load(t, nil)
+	if err != nil || c.CoralogixAPIVersion != "5" {
+		t.Fatalf("default = %q, %v", c.CoralogixAPIVersion, err)
+	}
+	if c, err = load(t, map[string]string{"CORALOGIX_API_VERSION": "Latest"}); err != nil || c.CoralogixAPIVersion != "latest" {
+		t.Fatalf("latest = %q, %v", c.CoralogixAPIVersion, err)
+	}
+	_, err = load(t, map[string]string{"CORALOGIX_API_VERSION": "v5"})
+	if err == nil || !strings.Contains(err.Error(), `CORALOGIX_API_VERSION: "v5" is not 5`) || !strings.Contains(err.Error(), "or latest") {
+		t.Fatalf("v5 accepted: %v", err)
+	}
+}

@@ -62,14 +62,21 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 		name, command, path, field string
 		coralogix                  bool
 		want                       []string
+		vars                       map[string]string // added to configured's
 	}{
 		{name: "delete", command: "/incident delete inc-1 inc-2", path: "/v1/proj/workspaces/ws/soc/incidents", field: "batch_ids", want: []string{"inc-1", "inc-2"}},
 		{name: "unlink", command: "/incident unlink inc-1 al-1,al-2", path: "/v1/proj/workspaces/ws/soc/incidents/inc-1/alerts", field: "ids", want: []string{"al-1", "al-2"}},
-		{name: "unassign", command: "/incident unassign cx-1 cx-2", path: "/mgmt/openapi/latest/incidents/incidents/v1/by-user", coralogix: true, want: []string{"cx-1", "cx-2"}},
+		{name: "unassign", command: "/incident unassign cx-1 cx-2", path: "/mgmt/openapi/5/incidents/incidents/v1/all/by-user", coralogix: true, want: []string{"cx-1", "cx-2"}},
+		{name: "unassign with CORALOGIX_API_VERSION=latest", command: "/incident unassign cx-1 cx-2", path: "/mgmt/openapi/latest/incidents/incidents/v1/by-user",
+			coralogix: true, want: []string{"cx-1", "cx-2"}, vars: map[string]string{"CORALOGIX_API_VERSION": "latest"}},
 	} {
 		t.Run(tc.name+" confirmed", func(t *testing.T) {
 			sm, cx := vendortest.New(t, vendortest.SecMasterEcho), vendortest.New(t, coralogixEcho)
-			code, out, _ := runBot(t, configured(sm.URL, cx.URL), tc.command+"\nconfirm\n")
+			vars := configured(sm.URL, cx.URL)
+			for k, v := range tc.vars {
+				vars[k] = v
+			}
+			code, out, _ := runBot(t, vars, tc.command+"\nconfirm\n")
 			if code != 0 {
 				t.Fatalf("exit %d", code)
 			}

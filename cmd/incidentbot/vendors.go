@@ -65,7 +65,8 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 		deps.COC = c
 	}
 	if cfg.CoralogixConfigured() {
-		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, Timeout: cfg.VendorTimeout, BatchSize: cfg.BatchSize})
+		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, APIVersion: cfg.CoralogixAPIVersion,
+			Timeout: cfg.VendorTimeout, BatchSize: cfg.BatchSize})
 		if err != nil {
 			closeFn()
 			return nil, "", nil, fmt.Errorf("coralogix: %w", err)

@@ -1,11 +1,15 @@
-// Package coralogix is the client for Coralogix's incidents REST API:
-// removing user assignments from incidents.
+// Package coralogix is the client for Coralogix's incidents and cases
+// REST APIs: removing user assignments from incidents and cases, and
+// reading incidents.
 package coralogix
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,7 +23,34 @@ import (
 // Vendor is the name shown to responders.
 const Vendor = vendors.Coralogix
 
-const unassignPath = "/mgmt/openapi/latest/incidents/incidents/v1/by-user"
+// The values of CORALOGIX_API_VERSION.
+const (
+	// APIVersion5 is the versioned base Coralogix's published OpenAPI
+	// (coralogix/coralogix-management-sdk, openapi.yaml) names for every
+	// region, https://api.<region>/mgmt/openapi/5, where unassigning is
+	// DELETE /incidents/incidents/v1/all/by-user. The default.
+	APIVersion5 = "5"
+	// APIVersionLatest is the path on Coralogix's reference page:
+	// /mgmt/openapi/latest with DELETE /incidents/incidents/v1/by-user.
+	APIVersionLatest = "latest"
+)
+
+// route is where one API version serves each call, below the endpoint.
+type route struct {
+	base     string // "/mgmt/openapi/5"
+	unassign string // below base
+}
+
+var routes = map[string]route{
+	APIVersion5:      {base: "/mgmt/openapi/5", unassign: "/incidents/incidents/v1/all/by-user"},
+	APIVersionLatest: {base: "/mgmt/openapi/latest", unassign: "/incidents/incidents/v1/by-user"},
+}
+
+// Paths below the base shared by both versions.
+const (
+	incidentsPath = "/incidents/incidents/v1" // GET: BatchGetIncident; POST: ListIncidents
+	casesPath     = "/cases/assigned/v1"      // DELETE: BulkUnassign
+)
 
 // MaxURL is the longest URL a call is sent with; larger batches are split
 // (gateways commonly answer 414 beyond 8 kB).
@@ -27,10 +58,13 @@ const MaxURL = 8000
 
 // Config configures a Client.
 type Config struct {
-	Endpoint  string // e.g. https://api.coralogix.com
-	APIKey    string
-	Timeout   time.Duration // per call; the caller's context may end it sooner
-	BatchSize int
+	Endpoint string // e.g. https://api.coralogix.com
+	APIKey   string
+	// APIVersion is APIVersion5 (the default when empty) or
+	// APIVersionLatest.
+	APIVersion string
+	Timeout    time.Duration // per call; the caller's context may end it sooner
+	BatchSize  int
 	// HTTPClient, when set, replaces the default client (its Timeout is
 	// cleared: the per-call context carries the deadline).
 	HTTPClient *http.Client
@@ -39,6 +73,8 @@ type Config struct {
 // Client calls Coralogix. It is safe for concurrent use.
 type Client struct {
 	base      *url.URL
+	version   string
+	route     route
 	apiKey    string
 	http      *http.Client
 	timeout   time.Duration
@@ -51,93 +87,33 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || base.Scheme == "" || base.Host == "" {
 		return nil, fmt.Errorf("coralogix: endpoint %q is not an absolute URL", cfg.Endpoint)
 	}
+	version := cfg.APIVersion
+	if version == "" {
+		version = APIVersion5
+	}
+	r, ok := routes[version]
+	if !ok {
+		return nil, fmt.Errorf("coralogix: API version %q is not %s or %s", cfg.APIVersion, APIVersion5, APIVersionLatest)
+	}
 	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		copied := *cfg.HTTPClient
 		hc = &copied
 	}
 	hc.Timeout = 0
-	return &Client{base: base, apiKey: cfg.APIKey, http: hc, timeout: cfg.Timeout, batchSize: cfg.BatchSize}, nil
+	return &Client{base: base, version: version, route: r, apiKey: cfg.APIKey, http: hc, timeout: cfg.Timeout, batchSize: cfg.BatchSize}, nil
 }
 
-// Incident is the part of Coralogix's incident we report back.
-type Incident struct {
-	ID          string       `json:"id"`
-	Name        string       `json:"name"`
-	State       string       `json:"state"`
-	Assignments []Assignment `json:"assignments"`
-}
-
-// Assignment is one user assignment on an incident.
-type Assignment struct {
-	AssignedTo struct {
-		UserID any `json:"userId"`
-	} `json:"assignedTo"`
-}
-
-type unassignResponse struct {
-	Incidents []Incident `json:"incidents"`
-}
-
-// UnassignIncidents removes all user assignments from the incidents:
-// DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user?incident_ids=a&incident_ids=b.
-// Calls hold at most BatchSize IDs and a URL under MaxURL. Unassigning is
-// idempotent, so a 429 or 503 with Retry-After is retried.
-//
-// An incident is done only when Coralogix returns it with no assignment.
-// One it returns still assigned is refused (the vendor's own answer shows
-// the assignment in place). One it does not return is unknown: Coralogix
-// said nothing about it.
-func (c *Client) UnassignIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error) {
-	return vendors.InGroups(ctx, c.groups(ids), func(ctx context.Context, group []string) (vendors.BatchResult, error) {
-		var resp unassignResponse
-		requestIDs, err := c.do(ctx, http.MethodDelete, unassignPath, url.Values{"incident_ids": group}, &resp)
-		if err != nil {
-			return vendors.BatchResult{}, err
-		}
-		returned := map[string]Incident{}
-		for _, inc := range resp.Incidents {
-			returned[inc.ID] = inc
-		}
-		r := vendors.BatchResult{RequestIDs: requestIDs}
-		for _, id := range group {
-			inc, ok := returned[id]
-			switch {
-			case !ok:
-				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Unknown, Message: "not confirmed: Coralogix did not return this incident; it may have acted"})
-			case len(inc.Assignments) > 0:
-				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Refused,
-					Message: "Coralogix still lists an assignment" + assignees(inc.Assignments)})
-			default:
-				r.Items = append(r.Items, vendors.Item{ID: id, Outcome: vendors.Done})
-			}
-		}
-		return r, nil
-	})
-}
-
-func assignees(as []Assignment) string {
-	var names []string
-	for _, a := range as {
-		if a.AssignedTo.UserID != nil {
-			names = append(names, fmt.Sprint(a.AssignedTo.UserID))
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	return " (to " + vendors.Cap(strings.Join(names, ", "), 120) + ")"
-}
-
-// groups splits ids into calls of at most batchSize IDs whose URL stays
-// under MaxURL. An ID too long for any URL is sent alone.
-func (c *Client) groups(ids []string) [][]string {
-	base := len(c.url(unassignPath, nil))
+// groups splits ids into calls of at most batchSize IDs whose URL (path
+// with one param=id per ID) stays under MaxURL. An ID too long for any
+// URL is sent alone.
+func (c *Client) groups(path, param string, ids []string) [][]string {
+	base := len(c.url(path, nil))
 	var out [][]string
 	var cur []string
 	size := base + 1 // the "?"
 	for _, id := range ids {
-		n := len(url.Values{"incident_ids": {id}}.Encode()) + 1 // the "&"
+		n := len(url.Values{param: {id}}.Encode()) + 1 // the "&"
 		if len(cur) > 0 && ((c.batchSize > 0 && len(cur) >= c.batchSize) || size+n > MaxURL) {
 			out = append(out, cur)
 			cur, size = nil, base+1
@@ -151,17 +127,26 @@ func (c *Client) groups(ids []string) [][]string {
 	return out
 }
 
+// url is the endpoint, the version's base, path and query.
 func (c *Client) url(path string, query url.Values) string {
 	u := *c.base
-	u.Path = strings.TrimRight(u.Path, "/") + path
+	u.Path = strings.TrimRight(u.Path, "/") + c.route.base + path
 	u.RawQuery = query.Encode()
 	return u.String()
 }
 
-// do sends one call (retried as wire.Idempotent allows) and decodes a
-// complete JSON 2xx answer into out. Anything else is a *vendors.Error or a
-// *vendors.UnreachableError.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, out any) ([]string, error) {
+// do sends one call (retried as wire.Idempotent allows: every call here
+// is safe to repeat) and decodes a complete JSON 2xx answer into out. A
+// body, when not nil, is sent as JSON. Anything else is a *vendors.Error
+// or a *vendors.UnreachableError.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) ([]string, error) {
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return nil, fmt.Errorf("coralogix: encoding the request: %w", err)
+		}
+	}
 	var requestIDs []string
 	var verdict error
 	var last *wire.Answer
@@ -171,13 +156,20 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			callCtx, cancel = context.WithTimeout(ctx, c.timeout)
 		}
 		defer cancel()
-		req, err := http.NewRequestWithContext(callCtx, method, c.url(path, query), nil)
+		var rd io.Reader
+		if payload != nil {
+			rd = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequestWithContext(callCtx, method, c.url(path, query), rd)
 		if err != nil {
 			verdict = fmt.Errorf("coralogix: building request: %w", err)
 			return nil
 		}
 		req.Header.Set("Authorization", "Bearer "+c.apiKey)
 		req.Header.Set("Accept", "application/json")
+		if payload != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		last = wire.Do(c.http, req)
 		if id := last.RequestID(); id != "" {
 			requestIDs = append(requestIDs, id)
@@ -186,8 +178,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return last
 	})
 	if verdict != nil {
-		if ve, ok := verdict.(*vendors.Error); ok && ve.Code == "" {
-			ve.Code = strconv.Itoa(ve.Status)
+		var ve *vendors.Error
+		if errors.As(verdict, &ve) {
+			if ve.Code == "" {
+				ve.Code = strconv.Itoa(ve.Status)
+			}
+			if ve.Status == http.StatusNotFound {
+				ve.Message = c.notServed(method, path, ve.Message)
+			}
 		}
 		return requestIDs, verdict
 	}
@@ -196,4 +194,33 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			Reason: "a 2xx answer the documented shape does not fit: " + vendors.Cap(err.Error(), 120), Detail: string(last.Body), Err: err}
 	}
 	return requestIDs, nil
+}
+
+// notServed explains a 404: the route may not be served under this API
+// version, and names the setting and its other value.
+func (c *Client) notServed(method, path, said string) string {
+	other := APIVersionLatest
+	if c.version == APIVersionLatest {
+		other = APIVersion5
+	}
+	msg := fmt.Sprintf("%s %s%s is not served here (HTTP 404) with CORALOGIX_API_VERSION=%s; if your Coralogix serves the other path, set CORALOGIX_API_VERSION=%s (%s%s)",
+		method, c.route.base, path, c.version, other, routes[other].base, otherPath(path, c.route, routes[other]))
+	if said != "" && said != "404" {
+		msg += "; Coralogix said: " + said
+	}
+	return vendors.Cap(msg, vendors.MaxMessage)
+}
+
+// otherPath is path as the other version spells it.
+func otherPath(path string, from, to route) string {
+	if path == from.unassign {
+		return to.unassign
+	}
+	return path
+}
+
+// UnassignRoute is the request UnassignIncidents sends, for a dry run or a
+// help text: "DELETE /mgmt/openapi/5/incidents/incidents/v1/all/by-user".
+func (c *Client) UnassignRoute() string {
+	return http.MethodDelete + " " + c.route.base + c.route.unassign
 }

@@ -34,30 +34,92 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	vendortest.Reply(w, 200, map[string]any{"incidents": incidents})
 }
 
-func TestUnassignSendsTheSpecsRequest(t *testing.T) {
-	srv := vendortest.New(t, echo)
-	res, err := newClient(t, srv.URL, 100).UnassignIncidents(context.Background(), []string{"cx-1", "cx-2"})
+// onlyAt serves h at one path and answers 404 everywhere else, as a
+// Coralogix that serves one of the two API versions would.
+func onlyAt(path string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.Error(w, "404 page not found", http.StatusNotFound)
+			return
+		}
+		h(w, r)
+	}
+}
+
+func newVersioned(t *testing.T, url, version string) *coralogix.Client {
+	t.Helper()
+	c, err := coralogix.New(coralogix.Config{Endpoint: url, APIKey: "cxkey-SECRET", APIVersion: version, Timeout: 2 * time.Second, BatchSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"cx-1", "cx-2"}) {
-		t.Fatalf("result = %+v", res)
+	return c
+}
+
+// Each CORALOGIX_API_VERSION sends the OpenAPI's request to its own path:
+// 5 (the default) the published spec's /mgmt/openapi/5 .../all/by-user,
+// latest the reference page's path.
+func TestUnassignSendsTheSpecsRequest(t *testing.T) {
+	for _, tc := range []struct{ version, path string }{
+		{"", "/mgmt/openapi/5/incidents/incidents/v1/all/by-user"},
+		{"5", "/mgmt/openapi/5/incidents/incidents/v1/all/by-user"},
+		{"latest", "/mgmt/openapi/latest/incidents/incidents/v1/by-user"},
+	} {
+		t.Run("version="+tc.version, func(t *testing.T) {
+			srv := vendortest.New(t, onlyAt(tc.path, echo))
+			res, err := newVersioned(t, srv.URL, tc.version).UnassignIncidents(context.Background(), []string{"cx-1", "cx-2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"cx-1", "cx-2"}) {
+				t.Fatalf("result = %+v", res)
+			}
+			r := srv.Requests()[0]
+			if r.Method != http.MethodDelete || r.Path != tc.path {
+				t.Errorf("request line = %s %s", r.Method, r.Path)
+			}
+			if got := newVersioned(t, srv.URL, tc.version).UnassignRoute(); got != "DELETE "+tc.path {
+				t.Errorf("UnassignRoute = %q", got)
+			}
+			if got := r.Query["incident_ids"]; !reflect.DeepEqual(got, []string{"cx-1", "cx-2"}) {
+				t.Errorf("incident_ids = %v, want one repeated parameter per ID", got)
+			}
+			if len(r.Query) != 1 {
+				t.Errorf("query = %v, want only incident_ids", r.Query)
+			}
+			if got := r.Header.Get("Authorization"); got != "Bearer cxkey-SECRET" {
+				t.Errorf("Authorization = %q", got)
+			}
+			if len(r.Body) != 0 {
+				t.Errorf("body = %q, want none", r.Body)
+			}
+		})
 	}
-	r := srv.Requests()[0]
-	if r.Method != http.MethodDelete || r.Path != "/mgmt/openapi/latest/incidents/incidents/v1/by-user" {
-		t.Errorf("request line = %s %s", r.Method, r.Path)
+}
+
+// A Coralogix that serves only the other version's path answers 404: the
+// responder reads which setting chose the path and the value to try.
+func TestA404NamesTheSettingAndItsOtherValue(t *testing.T) {
+	for _, tc := range []struct{ version, served, says string }{
+		{"5", "/mgmt/openapi/latest/incidents/incidents/v1/by-user", "CORALOGIX_API_VERSION=5; if your Coralogix serves the other path, set CORALOGIX_API_VERSION=latest"},
+		{"latest", "/mgmt/openapi/5/incidents/incidents/v1/all/by-user", "CORALOGIX_API_VERSION=latest; if your Coralogix serves the other path, set CORALOGIX_API_VERSION=5"},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			srv := vendortest.New(t, onlyAt(tc.served, echo))
+			_, err := newVersioned(t, srv.URL, tc.version).UnassignIncidents(context.Background(), []string{"cx-1"})
+			var ve *vendors.Error
+			if !errors.As(err, &ve) || ve.Status != 404 {
+				t.Fatalf("err = %v (%T), want a 404 refusal", err, err)
+			}
+			if !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("the responder reads %q\nwant it to say %q", err, tc.says)
+			}
+		})
 	}
-	if got := r.Query["incident_ids"]; !reflect.DeepEqual(got, []string{"cx-1", "cx-2"}) {
-		t.Errorf("incident_ids = %v, want one repeated parameter per ID", got)
-	}
-	if len(r.Query) != 1 {
-		t.Errorf("query = %v, want only incident_ids", r.Query)
-	}
-	if got := r.Header.Get("Authorization"); got != "Bearer cxkey-SECRET" {
-		t.Errorf("Authorization = %q", got)
-	}
-	if len(r.Body) != 0 {
-		t.Errorf("body = %q, want none", r.Body)
+}
+
+func TestUnknownAPIVersionIsRefused(t *testing.T) {
+	if _, err := coralogix.New(coralogix.Config{Endpoint: "https://api.coralogix.com", APIVersion: "4"}); err == nil || !strings.Contains(err.Error(), "5 or latest") {
+		t.Fatalf("New with version 4: %v", err)
 	}
 }
 

@@ -125,7 +125,12 @@ func (s *Sandbox) createTicket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.nextNum++
 	num := fmt.Sprintf("IM2026112200%04d", s.nextNum)
-	s.tickets[num] = TicketCreated
+	now := s.now()
+	t := &ticket{Number: num, Title: b.Title, Level: b.Level, State: TicketCreated, Created: now, Updated: now}
+	if len(b.Assignee) > 0 {
+		t.Assignee = b.Assignee[0]
+	}
+	s.tickets[num] = t
 	s.mu.Unlock()
 	cocOK(w, map[string]string{"incident_num": num})
 }
@@ -163,7 +168,11 @@ func (s *Sandbox) handleTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	state, known := s.tickets[b.Num]
+	tk, known := s.tickets[b.Num]
+	var state TicketState
+	if known {
+		state = tk.State
+	}
 	switch {
 	case !known:
 		cocError(w, "COC.00060001", "incident "+b.Num+" does not exist")
@@ -176,7 +185,7 @@ func (s *Sandbox) handleTicket(w http.ResponseWriter, r *http.Request) {
 	if passed, _ := b.Parameter["virtual_confirm_result"].(bool); b.OperateKey == "confirm" && !passed {
 		next = TicketAccepted // the solution did not hold: back to handling
 	}
-	s.tickets[b.Num] = next
+	tk.State, tk.Updated = next, s.now()
 	cocOK(w, nil)
 }
 

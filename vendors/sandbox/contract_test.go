@@ -124,8 +124,14 @@ func TestContractAgainstFakeAndSandbox(t *testing.T) {
 	}
 }
 
-func newCOC(url string) (*coc.Client, error) { return coc.New(hw(url, 5*time.Second)) }
+func newCOC(url string) (*coc.Client, error) { return cocClient(url, 5*time.Second) }
 
-func newSecMaster(url string) (*secmaster.Client, error) {
-	return secmaster.New(secmaster.Config{Settings: hw(url, 5*time.Second), WorkspaceID: "w", BatchSize: 10})
+func newSecMaster(url string) (*secmaster.Client, error) { return secmasterClient(url, 5*time.Second) }
+
+func cocClient(url string, timeout time.Duration) (*coc.Client, error) {
+	return coc.New(hw(url, timeout))
+}
+
+func secmasterClient(url string, timeout time.Duration) (*secmaster.Client, error) {
+	return secmaster.New(secmaster.Config{Settings: hw(url, timeout), WorkspaceID: "w", BatchSize: 10})
 }

@@ -30,13 +30,17 @@ type Fault struct {
 	Times  int           // only the first Times requests misbehave; 0: all
 }
 
-// Faults maps a target to its fault. A target is a route
-// ("secmaster.delete", "secmaster.unlink", "coc.create", "coc.handle",
-// "coralogix.unassign"), a vendor ("secmaster", "coc", "coralogix") or "*";
-// the most specific one applies.
+// Faults maps a target to its fault. A target is a route (one of Routes),
+// a vendor ("secmaster", "coc", "coralogix") or "*"; the most specific
+// one applies.
 type Faults map[string]*Fault
 
-var routes = []string{"secmaster.delete", "secmaster.unlink", "coc.create", "coc.handle", "coralogix.unassign"}
+// Routes are the sandbox's fault targets, one per API call: the writes,
+// then the reads.
+var Routes = []string{
+	"secmaster.delete", "secmaster.unlink", "coc.create", "coc.handle", "coralogix.unassign", "coralogix.cases",
+	"secmaster.search", "secmaster.alerts", "secmaster.related", "coc.show", "coc.list", "coralogix.get", "coralogix.list",
+}
 
 // ParseFaults reads a spec such as
 // "secmaster.delete=html200,coralogix=timeout,coc.create=500". A kind may
@@ -56,7 +60,7 @@ func ParseFaults(spec string) (Faults, error) {
 			return nil, fmt.Errorf("sandbox faults: %q is not target=kind", part)
 		}
 		if !knownTarget(target) {
-			return nil, fmt.Errorf("sandbox faults: unknown target %q (want *, secmaster, coc, coralogix or one of %s)", target, strings.Join(routes, ", "))
+			return nil, fmt.Errorf("sandbox faults: unknown target %q (want *, secmaster, coc, coralogix or one of %s)", target, strings.Join(Routes, ", "))
 		}
 		fault, err := parseFault(kind)
 		if err != nil {
@@ -71,7 +75,7 @@ func knownTarget(t string) bool {
 	if t == "*" || t == "secmaster" || t == "coc" || t == "coralogix" {
 		return true
 	}
-	for _, r := range routes {
+	for _, r := range Routes {
 		if r == t {
 			return true
 		}

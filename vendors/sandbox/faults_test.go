@@ -77,7 +77,7 @@ var ops = map[string]op{
 	}},
 	"coc.handle": {"coc.handle", func(ctx context.Context, url string, timeout time.Duration) verdict {
 		c, _ := coc.New(hw(url, timeout))
-		r, err := c.HandleIncident(ctx, vendors.TicketOp{Step: vendors.Verify, Ticket: sandbox.DemoTicket, Operator: "o", Passed: true, Comment: "ok"})
+		r, err := c.HandleIncident(ctx, vendors.TicketOp{Step: vendors.Verify, Ticket: sandbox.DemoSolvedTicket, Operator: "o", Passed: true, Comment: "ok"})
 		return judge(vendors.BatchResult{}, r, err)
 	}},
 	"coralogix.unassign": {"coralogix.unassign", func(ctx context.Context, url string, timeout time.Duration) verdict {
@@ -205,7 +205,12 @@ func TestParseFaults(t *testing.T) {
 	if err != nil || len(f) != 4 || f["coc.create"].Status != 500 || f["*"].Times != 2 {
 		t.Fatalf("ParseFaults = %v, %v", f, err)
 	}
-	for _, bad := range []string{"secmaster", "nobody=500", "coc=teapot", "coc=404", "coc=429:x", "coc=cut*0"} {
+	// The read routes, as the README's table names them.
+	reads, err := sandbox.ParseFaults("secmaster.search=timeout,secmaster.alerts=cut,secmaster.related=500,coc.show=500,coc.list=badjson,coralogix.get=html200,coralogix.list=reset,coralogix.cases=503")
+	if err != nil || len(reads) != 8 || reads["coralogix.get"].Kind != sandbox.FaultHTML200 {
+		t.Fatalf("read faults = %v, %v", reads, err)
+	}
+	for _, bad := range []string{"secmaster", "nobody=500", "coc=teapot", "coc=404", "coc=429:x", "coc=cut*0", "coc.shows=500"} {
 		if _, err := sandbox.ParseFaults(bad); err == nil {
 			t.Errorf("ParseFaults(%q) accepted", bad)
 		}

@@ -13,18 +13,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"time"
 )
 
-// Demo data the sandbox starts with; the README's tour uses these IDs.
-var (
-	DemoIncidents       = []string{"inc-1001", "inc-1002", "inc-1003", "inc-1004", "inc-1005"}
-	DemoAlerts          = map[string][]string{"inc-1001": {"alert-2001", "alert-2002", "alert-2003"}}
-	DemoCoralogix       = []string{"cx-3001", "cx-3002", "cx-3003"}
-	DemoTicket          = "IM202611220001"
-	demoCoralogixAssign = "oncall@example.com"
-)
-
-// TicketState is where a COC ticket is in its lifecycle.
+// TicketState is where a COC ticket is in its lifecycle; the sandbox
+// reports it as the ticket's status.
 type TicketState string
 
 // The COC ticket states the sandbox keeps, in order.
@@ -35,13 +28,16 @@ const (
 	TicketVerified TicketState = "verified"
 )
 
-// Sandbox holds the emulated state. The zero value is not usable: call New.
+// Sandbox holds the emulated state: every read is served from the same
+// records the writes change. The zero value is not usable: call New.
 type Sandbox struct {
 	mu        sync.Mutex
-	incidents map[string]bool            // SecMaster incidents
+	incidents map[string]*smObject       // SecMaster incidents
+	alerts    map[string]*smObject       // SecMaster alerts
 	relations map[string]map[string]bool // "incidents/inc-1001/alerts" -> alert IDs
-	coralogix map[string][]string        // incident ID -> assigned users
-	tickets   map[string]TicketState     // COC ticket number -> state
+	coralogix map[string]*cxIncident     // Coralogix incidents
+	cases     map[string]*cxCase         // Coralogix cases, by readable ID
+	tickets   map[string]*ticket         // COC ticket number -> ticket
 	nextNum   int
 	requests  int
 	faults    Faults
@@ -49,6 +45,7 @@ type Sandbox struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 	server    *httptest.Server
+	now       func() time.Time
 }
 
 // Option configures a Sandbox.
@@ -57,33 +54,18 @@ type Option func(*Sandbox)
 // WithFaults makes the sandbox misbehave as f says.
 func WithFaults(f Faults) Option { return func(s *Sandbox) { s.faults = f } }
 
-// New returns a sandbox loaded with the demo data. The demo ticket starts
-// with its solution submitted, so it can be verified at once; tickets
-// created later start "created".
+// New returns a sandbox loaded with the demo data (see seed.go). The demo
+// ticket starts created, so the README's accept works at once; a second
+// demo ticket starts with its solution submitted, ready to verify.
 func New(opts ...Option) *Sandbox {
 	s := &Sandbox{
-		incidents: map[string]bool{},
-		relations: map[string]map[string]bool{},
-		coralogix: map[string][]string{},
-		tickets:   map[string]TicketState{DemoTicket: TicketSolved},
 		nextNum:   1,
 		faults:    Faults{},
 		faultHits: map[*Fault]int{},
 		closing:   make(chan struct{}),
+		now:       time.Now,
 	}
-	for _, id := range DemoIncidents {
-		s.incidents[id] = true
-	}
-	for inc, alerts := range DemoAlerts {
-		set := map[string]bool{}
-		for _, a := range alerts {
-			set[a] = true
-		}
-		s.relations["incidents/"+inc+"/alerts"] = set
-	}
-	for _, id := range DemoCoralogix {
-		s.coralogix[id] = []string{demoCoralogixAssign}
-	}
+	s.seed()
 	for _, o := range opts {
 		o(s)
 	}
@@ -114,18 +96,34 @@ func (s *Sandbox) Close() {
 func (s *Sandbox) TicketState(num string) (TicketState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, ok := s.tickets[num]
-	return st, ok
+	t, ok := s.tickets[num]
+	if !ok {
+		return "", false
+	}
+	return t.State, true
 }
 
 // Handler serves the three APIs.
 func (s *Sandbox) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("DELETE /v1/{project}/workspaces/{workspace}/soc/incidents", s.route("secmaster.delete", huawei(s.deleteIncidents)))
-	mux.HandleFunc("DELETE /v1/{project}/workspaces/{workspace}/soc/{dataclass}/{object}/{related}", s.route("secmaster.unlink", huawei(s.cancelAssociation)))
+	const soc = "/v1/{project}/workspaces/{workspace}/soc"
+	mux.HandleFunc("DELETE "+soc+"/incidents", s.route("secmaster.delete", huawei(s.deleteIncidents)))
+	mux.HandleFunc("DELETE "+soc+"/{dataclass}/{object}/{related}", s.route("secmaster.unlink", huawei(s.cancelAssociation)))
+	mux.HandleFunc("POST "+soc+"/incidents/search", s.route("secmaster.search", huawei(s.searchIncidents)))
+	mux.HandleFunc("POST "+soc+"/alerts/search", s.route("secmaster.alerts", huawei(s.searchAlerts)))
+	mux.HandleFunc("POST "+soc+"/{dataclass}/{object}/{related}/search", s.route("secmaster.related", huawei(s.searchRelated)))
 	mux.HandleFunc("POST /v1/external/incident/create", s.route("coc.create", huawei(s.createTicket)))
 	mux.HandleFunc("POST /v1/external/incident/handle", s.route("coc.handle", huawei(s.handleTicket)))
-	mux.HandleFunc("DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user", s.route("coralogix.unassign", s.unassign))
+	mux.HandleFunc("GET /v1/external/incident/{num}", s.route("coc.show", huawei(s.showTicket)))
+	mux.HandleFunc("GET /v1/incident-tickets", s.route("coc.list", huawei(s.listTickets)))
+	// Coralogix: the versioned base its OpenAPI names and the reference
+	// page's "latest", each with its own unassign path.
+	for base, unassign := range map[string]string{"/mgmt/openapi/5": "/incidents/incidents/v1/all/by-user", "/mgmt/openapi/latest": "/incidents/incidents/v1/by-user"} {
+		mux.HandleFunc("DELETE "+base+unassign, s.route("coralogix.unassign", coralogixAuth(s.unassign)))
+		mux.HandleFunc("GET "+base+"/incidents/incidents/v1", s.route("coralogix.get", coralogixAuth(s.batchGet)))
+		mux.HandleFunc("POST "+base+"/incidents/incidents/v1", s.route("coralogix.list", coralogixAuth(s.listCoralogix)))
+		mux.HandleFunc("DELETE "+base+"/cases/assigned/v1", s.route("coralogix.cases", coralogixAuth(s.unassignCases)))
+	}
 	return mux
 }
 

@@ -42,7 +42,7 @@ func (s *Sandbox) deleteIncidents(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	success, failed := []string{}, []string{}
 	for _, id := range ids {
-		if s.incidents[id] {
+		if s.incidents[id] != nil {
 			delete(s.incidents, id)
 			success = append(success, id)
 		} else {
