@@ -129,7 +129,7 @@ func unassignVerb() *Verb {
 				return nil, err
 			}
 			return r.newBatch(Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids,
-				API: "DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user"}, in, "Unassigned", r.deps.Coralogix.UnassignIncidents), nil
+				API: r.deps.Coralogix.UnassignRoute()}, in, "Unassigned", r.deps.Coralogix.UnassignIncidents), nil
 		},
 	}
 }

@@ -130,6 +130,9 @@ type COCAPI interface {
 // CoralogixAPI is what the Coralogix verbs need of its client.
 type CoralogixAPI interface {
 	UnassignIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error)
+	// UnassignRoute is the request UnassignIncidents sends, which depends
+	// on CORALOGIX_API_VERSION ("DELETE /mgmt/openapi/5/...").
+	UnassignRoute() string
 }
 
 // Deps are the vendor clients and settings the verbs need. A nil client

@@ -34,6 +34,9 @@ func (r *recorder) UnassignIncidents(_ context.Context, ids []string) (vendors.B
 	r.calls++
 	return done(ids), nil
 }
+func (r *recorder) UnassignRoute() string {
+	return "DELETE /mgmt/openapi/5/incidents/incidents/v1/all/by-user"
+}
 func (r *recorder) CreateIncident(_ context.Context, in vendors.NewIncident) (vendors.Receipt, error) {
 	r.calls++
 	r.created = in
