@@ -24,6 +24,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // Request is a typed command, or a chat form's fields already split into
@@ -74,7 +75,10 @@ type Form struct {
 //     stops first.
 //
 // Notice, Token, Field and Form never go together, and Work comes only
-// with Working.
+// with Working, with two exceptions for the buttons of a partial result
+// (rest.go), whose message must stay as it is: a Retry's new
+// confirmation is a Note with its Token, and a Check is a Note with Work
+// (a private note now, and Work's reply after as another private note).
 type Outcome struct {
 	Reply reply.Reply
 	// Notice means Reply is a private note to the clicker, and the message
@@ -159,6 +163,9 @@ type Options struct {
 	// message to say the bot restarted. True for a store a restart loses
 	// (the in-memory one); false for a shared store that keeps them.
 	ForgetOnStop bool
+	// Lookup reads the vendors (cached and bounded): a partial result's
+	// Check button looks its unknown IDs up with it. Nil: no Check.
+	Lookup *lookup.Reader
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -179,6 +186,7 @@ type Bot struct {
 	runLease time.Duration
 	metrics  *metrics.Metrics
 	forget   bool
+	lookup   *lookup.Reader
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -223,7 +231,7 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

@@ -54,7 +54,10 @@ func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Contex
 			result.MarkAll(rest(i), NotAttempted, "", "not attempted: "+stoppedBecause(ctx))
 			return result, nil
 		}
-		ledger.sending(group)
+		if why := ledger.sending(group); why != "" {
+			result.MarkAll(rest(i), NotAttempted, "", "not attempted: "+why+" before this call")
+			return result, nil
+		}
 		started := time.Now()
 		part, err := op(ctx, group)
 		Observe(ctx, started, err)

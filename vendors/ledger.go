@@ -15,6 +15,7 @@ type Ledger struct {
 	items    []Item
 	inFlight []string
 	started  bool
+	stopped  string // why, once Stop was called
 }
 
 type ledgerKey struct{}
@@ -34,13 +35,19 @@ func LedgerFrom(ctx context.Context) *Ledger {
 	return l
 }
 
-func (l *Ledger) sending(ids []string) {
+// sending records ids as the call in flight, or returns why not when the
+// batch was stopped: then the call must not be sent.
+func (l *Ledger) sending(ids []string) (stopped string) {
 	if l == nil {
-		return
+		return ""
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped != "" {
+		return l.stopped
+	}
 	l.started, l.inFlight = true, append(l.inFlight[:0], ids...)
-	l.mu.Unlock()
+	return ""
 }
 
 func (l *Ledger) answered(items []Item) {
@@ -52,16 +59,21 @@ func (l *Ledger) answered(items []Item) {
 	l.mu.Unlock()
 }
 
-// Snapshot is the batch over ids as far as it is known now, and whether
-// any call was sent at all (if none was, the action may not be a batch
-// and the Ledger knows nothing). why says what stopped it, for the IDs in
-// flight and those not sent.
-func (l *Ledger) Snapshot(ids []string, why string) (BatchResult, bool) {
+// Stop ends the batch over ids (no further call is sent) and returns it
+// as far as it is known now, and whether any call was sent at all (if
+// none was, the action may not be a batch and the Ledger knows nothing).
+// why says what stopped it ("the bot stopped"), for the IDs in flight and
+// those not sent.
+func (l *Ledger) Stop(ids []string, why string) (BatchResult, bool) {
 	if l == nil {
 		return BatchResult{}, false
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if why == "" {
+		why = "the action was stopped"
+	}
+	l.stopped = why
 	if !l.started {
 		return BatchResult{}, false
 	}

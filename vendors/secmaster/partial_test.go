@@ -79,7 +79,7 @@ func TestACancelledRunKeepsAnsweredIDsAndLeavesTheRestNotAttempted(t *testing.T)
 	ctx, cancel := context.WithCancel(vendors.WithLedger(context.Background(), ledger))
 	go func() {
 		<-inSecond
-		snap, ok := ledger.Snapshot(all, "the bot stopped")
+		snap, ok := ledger.Stop(all, "the bot stopped")
 		if !ok || !reflect.DeepEqual(snap.IDs(vendors.Done), all[:3]) || !reflect.DeepEqual(snap.IDs(vendors.Unknown), all[3:6]) ||
 			!reflect.DeepEqual(snap.IDs(vendors.NotAttempted), all[6:]) {
 			t.Errorf("snapshot during call 2 = %+v", snap)
