@@ -195,9 +195,11 @@ func verbOver(verb string) func(ids []string) []string {
 	return func(ids []string) []string { return append([]string{verb}, ids...) }
 }
 
-func (a *batchAction) Present(res vendors.BatchResult) reply.Reply { return BatchReply(a.summary, a.done, res) }
-func (a *batchAction) WordsFor(ids []string) []string             { return a.words(ids) }
-func (a *batchAction) Subject() string                            { return a.subject }
+func (a *batchAction) Present(res vendors.BatchResult) reply.Reply {
+	return BatchReply(a.summary, a.done, res)
+}
+func (a *batchAction) WordsFor(ids []string) []string { return a.words(ids) }
+func (a *batchAction) Subject() string                { return a.subject }
 
 func (a *batchAction) Destructive() bool { return true }
 func (a *batchAction) Summary() Summary  { return a.summary }
