@@ -68,11 +68,23 @@ func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 			l.Label = fmt.Sprintf("%s (%d, first %d)", label, n, FirstIDs)
 			cut = true
 		}
-		for _, it := range res.With(o) {
-			if len(l.Items) == FirstIDs {
+		items := res.With(o)
+		shared := items[0].Message
+		for _, it := range items {
+			if it.Message != shared {
+				shared = ""
 				break
 			}
-			l.Items = append(l.Items, reply.Item{ID: it.ID, Note: it.Message})
+		}
+		if shared != "" && n > 1 { // one reason for all: said once
+			l.Label += ": " + vendors.Cap(shared, 200)
+		}
+		for _, it := range items[:min(n, FirstIDs)] {
+			note := it.Message
+			if shared != "" && n > 1 {
+				note = ""
+			}
+			l.Items = append(l.Items, reply.Item{ID: it.ID, Note: note})
 		}
 		r.Lists = append(r.Lists, l)
 	}

@@ -3,7 +3,8 @@
 // dispatcher as Slack and Discord. Buttons are shown as words in brackets;
 // typing "confirm" (or yes, y) or "cancel" presses them when exactly one
 // confirmation is waiting; with several, it lists them and asks which
-// ("confirm TOKEN").
+// ("confirm TOKEN"). A partial result's buttons are "retry" and "check",
+// the same way.
 package console
 
 import (
@@ -36,6 +37,7 @@ type Console struct {
 
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
+	offers  []offer    // Retry and Check buttons of partial results
 }
 
 // waiting is a confirmation this console showed: its token, and what it
@@ -166,7 +168,7 @@ func onlyIDs(line string) bool {
 		return false
 	}
 	switch strings.ToLower(words[0]) {
-	case "confirm", "cancel", "exit", "quit", "/incident":
+	case "confirm", "cancel", "retry", "check", "exit", "quit", "/incident":
 		return false
 	}
 	for _, w := range words {
@@ -203,6 +205,8 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 			c.forget(token)
 		}
 		c.show(ctx, o)
+	case "retry", "check":
+		c.pressRest(ctx, reply.Kind(strings.ToLower(word)), rest)
 	default:
 		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: Channel, Text: line})
 		if o.Token != "" {
@@ -266,7 +270,9 @@ func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
 	if o.Work != nil {
-		c.print(o.Work(ctx, c.print))
+		r := o.Work(ctx, c.print)
+		c.remember(r)
+		c.print(r)
 	}
 }
 
@@ -310,7 +316,11 @@ func Render(r reply.Reply) string {
 	for _, l := range r.Lines {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}
-	for _, l := range r.Lists {
+	lists := r.Lists
+	if r.Attachment != nil { // it holds every item of the lists, and more
+		lists = nil
+	}
+	for _, l := range lists {
 		fmt.Fprintf(&b, "  %s:\n", l.Label)
 		b.WriteString(reply.Shorten(l.Items, maxListed, 1<<20, func(it reply.Item) string {
 			if it.Note != "" {
@@ -342,6 +352,7 @@ func Render(r reply.Reply) string {
 	if len(next) > 0 {
 		fmt.Fprintf(&b, "  Next: %s (help shows each one's options)\n", strings.Join(next, " · "))
 	}
+	renderRest(&b, r)
 	if r.Footer != "" {
 		fmt.Fprintf(&b, "  (%s)\n", r.Footer)
 	}

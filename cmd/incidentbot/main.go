@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
-	deps, note, closeVendors, err := buildVendors(cfg)
+	deps, reads, note, closeVendors, err := buildVendors(cfg)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
 		return 1
@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// confirmation's message so (ForgetOnStop). Redis keeps them.
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
 		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
-		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared})
+		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared, Lookup: reads})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
