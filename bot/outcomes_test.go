@@ -97,8 +97,8 @@ func TestA200IDDeleteWhoseFirstCallFailsIs100Unknown100NotAttempted(t *testing.T
 	if n := srv.Count(http.MethodDelete); n != 1 {
 		t.Fatalf("%d calls; after the first failed none may follow", n)
 	}
-	if want := []string{"Outcome unknown (100, first 10): SecMaster gave no trustworthy answer (HTTP 500: SecMaster.00040001: internal error); it may have acted (request req-test-1)",
-		"Not attempted (100, first 10): not attempted: an earlier call failed, so the rest were held back"}; !reflect.DeepEqual(labels(r), want) {
+	if want := []string{"Outcome unknown (100, first 10) — SecMaster gave no trustworthy answer (HTTP 500: SecMaster.00040001: internal error); it may have acted (request req-test-1)",
+		"Not attempted (100, first 10) — an earlier call failed, so the rest were held back"}; !reflect.DeepEqual(labels(r), want) {
 		t.Errorf("lists = %q, want %q", labels(r), want)
 	}
 	if !strings.Contains(strings.Join(r.Lines, "\n"), "100 ID(s) were never sent to SecMaster: safe to retry") {
@@ -198,8 +198,8 @@ func TestAStopDuringA200IDDeleteKeepsTheAnsweredBatchesAndSendsNoMore(t *testing
 	if !strings.HasPrefix(notice.Title, "Stopped part way: SecMaster: deleted 40 of 200") {
 		t.Errorf("title = %q", notice.Title)
 	}
-	want := []string{"Deleted (40, first 10)", "Outcome unknown (10): its call was in flight when the bot stopped: the vendor may have acted",
-		"Not attempted (150, first 10): not attempted: the bot stopped before its call was sent"}
+	want := []string{"Deleted (40, first 10)", "Outcome unknown (10) — its call was in flight when the bot stopped: the vendor may have acted",
+		"Not attempted (150, first 10) — the bot stopped before its call was sent"}
 	if !reflect.DeepEqual(labels(notice), want) {
 		t.Errorf("lists = %q, want %q", labels(notice), want)
 	}

@@ -77,7 +77,7 @@ func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 			}
 		}
 		if shared != "" && n > 1 { // one reason for all: said once
-			l.Label += ": " + vendors.Cap(shared, 200)
+			l.Label += " — " + vendors.Cap(strings.TrimPrefix(shared, "not attempted: "), 200)
 		}
 		for _, it := range items[:min(n, FirstIDs)] {
 			note := it.Message
