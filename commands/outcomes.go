@@ -29,9 +29,10 @@ const FirstIDs = 10
 // BatchReply is the one presenter of a batch result: what was done, what
 // the vendor refused (with its code and message), what has an unknown
 // outcome (and how to check), what was never sent (safe to retry), and the
-// vendor's request IDs. The message shows the counts and the first IDs of
-// each outcome; when that is not all of them, every ID by outcome is in
-// its Attachment.
+// vendor's request IDs. A partial result's message shows the counts and
+// the first IDs of each outcome; when that is not all of them, every ID
+// by outcome is in its Attachment. (A whole success lists its IDs as
+// before: they are the ones confirmed.)
 func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 	ok, refused, unknown, skipped := res.Count(vendors.Done), res.Count(vendors.Refused), res.Count(vendors.Unknown), res.Count(vendors.NotAttempted)
 	r := reply.Reply{Public: true}
@@ -64,7 +65,7 @@ func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 			return
 		}
 		l := reply.List{Label: fmt.Sprintf("%s (%d)", label, n)}
-		if n > FirstIDs {
+		if n > FirstIDs && ok != len(res.Items) {
 			l.Label = fmt.Sprintf("%s (%d, first %d)", label, n, FirstIDs)
 			cut = true
 		}
@@ -79,7 +80,10 @@ func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 		if shared != "" && n > 1 { // one reason for all: said once
 			l.Label += " — " + vendors.Cap(strings.TrimPrefix(shared, "not attempted: "), 200)
 		}
-		for _, it := range items[:min(n, FirstIDs)] {
+		if cut {
+			items = items[:min(n, FirstIDs)]
+		}
+		for _, it := range items {
 			note := it.Message
 			if shared != "" && n > 1 {
 				note = ""
