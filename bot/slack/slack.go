@@ -420,6 +420,14 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
 				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
+			if o.Work != nil { // a Check: its answer is another private note
+				r := o.Work(ctx, nil)
+				after := message(r)
+				after.ResponseType = slack.ResponseTypeEphemeral
+				if err := a.respond(ctx, cb.ResponseURL, after); err != nil {
+					a.log.Warn("posting a private note failed", "error", err, "title", r.Title)
+				}
+			}
 		})
 	case p.Kind == reply.Form: // a card's step: the card moves with it
 		c := card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}
@@ -526,6 +534,9 @@ func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace 
 	}
 	if err := errors.Join(errs...); err != nil && t.responseURL != "" {
 		a.log.Warn("posting to response_url failed", "error", err, "title", r.Title)
+	}
+	if publicShown {
+		a.attach(ctx, t, r)
 	}
 	if inPlaceShown || (publicShown && (!inPlace || r.NewMessage)) {
 		return

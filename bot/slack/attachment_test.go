@@ -1,0 +1,101 @@
+package slack_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/incidentbot/incidentbot/vendors/vendortest"
+)
+
+// slackWithUploads answers Slack's Web API, including the file upload
+// flow: files.getUploadURLExternal gives an upload URL on the same
+// server, which takes the file; files.completeUploadExternal shares it.
+func slackWithUploads(base func() string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/files.getUploadURLExternal"):
+			vendortest.Reply(w, 200, map[string]any{"ok": true, "upload_url": base() + "/upload/F-1", "file_id": "F-1"})
+		case strings.HasPrefix(r.URL.Path, "/upload/"):
+			_, _ = w.Write([]byte("OK - 1234"))
+		case strings.HasSuffix(r.URL.Path, "/files.completeUploadExternal"):
+			vendortest.Reply(w, 200, map[string]any{"ok": true, "files": []map[string]string{{"id": "F-1", "title": "Every ID by outcome"}}})
+		default:
+			vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+		}
+	}
+}
+
+func uuids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%08d-1111-2222-3333-444444444444", i)
+	}
+	return out
+}
+
+// A 200-ID delete that stops part way: the channel reads the counts and
+// the first IDs with Retry and Check, and every ID by outcome is a text
+// file shared with it (in the thread of the result when the result
+// replaced the progress message).
+func TestAPartialResultSharesEveryIDAsAFile(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		failCall   int32
+		batch      int
+		wantThread string
+		wantLists  []string
+	}{
+		{"first call fails", 1, 100, "", []string{"Outcome unknown (100, first 10)", "Not attempted (100, first 10)"}},
+		{"second call fails", 2, 50, "1700000000.000100", []string{"Deleted (50, first 10)", "Outcome unknown (50, first 10)", "Not attempted (100, first 10)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixtureWith(t, fixtureOptions{batch: tc.batch})
+			f.slackAPI.SetHandler(slackWithUploads(func() string { return f.slackAPI.URL }))
+			var calls atomic.Int32
+			f.secmaster.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == tc.failCall {
+					vendortest.Reply(w, 500, map[string]string{"code": "SecMaster.00040001", "message": "internal error"})
+					return
+				}
+				vendortest.SecMasterEcho(w, r)
+			})
+			ids := uuids(200)
+			_, body := f.slash(t, "U-ALICE", "delete "+strings.Join(ids, " "))
+			confirmID := actionIDs(body)["confirm"]
+			f.click(t, "U-ALICE", confirmID)
+			f.adapter.Wait()
+
+			var result string
+			for _, r := range f.slackAPI.Requests() {
+				if strings.Contains(string(r.Body), "SecMaster: deleted") && !strings.Contains(string(r.Body), "so far") {
+					result = string(r.Body)
+				}
+			}
+			for _, want := range append(tc.wantLists, "Retry 100 not attempted", "retry:", "check:") {
+				if !strings.Contains(result, want) {
+					t.Errorf("the result lacks %q: %s", want, result)
+				}
+			}
+			var uploaded, completed string
+			for _, r := range f.slackAPI.Requests() {
+				switch {
+				case strings.HasPrefix(r.Path, "/upload/"):
+					uploaded = string(r.Body)
+				case strings.HasSuffix(r.Path, "/files.completeUploadExternal"):
+					completed = string(r.Body)
+				}
+			}
+			if strings.Count(uploaded, "-1111-2222-") != 200 || !strings.Contains(uploaded, "Not attempted (safe to retry) (100)") {
+				t.Errorf("the uploaded file does not hold every ID by outcome:\n%.600s", uploaded)
+			}
+			form, err := url.ParseQuery(completed)
+			if err != nil || form.Get("channel_id") != "C-WAR" || form.Get("thread_ts") != tc.wantThread || !strings.Contains(form.Get("files"), `"id":"F-1"`) {
+				t.Errorf("files.completeUploadExternal = %q, want the file shared in C-WAR, thread %q", completed, tc.wantThread)
+			}
+		})
+	}
+}
