@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
@@ -322,5 +323,31 @@ func TestCheckLooksTheUnknownIDsUpAndNeverRetriesThem(t *testing.T) {
 	}
 	if again := click(b, reply.Check, bob, check.Press.Value); again.Work != nil {
 		t.Error("Check worked twice")
+	}
+}
+
+// The work deadline ends a batch like a stop: the call in flight is
+// unknown, the calls never sent are not attempted, the answered keep
+// their answer.
+func TestTheWorkDeadlineLeavesTheCallsNeverSentNotAttempted(t *testing.T) {
+	var calls atomic.Int32
+	srv := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 2 {
+			<-r.Context().Done() // hangs until the bot gives up
+			return
+		}
+		vendortest.SecMasterEcho(w, r)
+	})
+	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, srv.URL, "", 2)), bot.Options{
+		Logger: slog.New(slog.DiscardHandler), SweepEvery: -1, WorkTimeout: 300 * time.Millisecond})
+	t.Cleanup(b.Close)
+	r := confirmAndRun(t, b, "delete inc-1 inc-2 inc-3 inc-4 inc-5 inc-6")
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d calls; none may follow the deadline", n)
+	}
+	want := []string{"Deleted (2)", "Outcome unknown (2) — SecMaster gave no trustworthy answer (no complete answer within the deadline, at most 30s); it may have acted",
+		"Not attempted (2) — the action ran out of time before this call"}
+	if !reflect.DeepEqual(labels(r), want) {
+		t.Errorf("lists = %q, want %q", labels(r), want)
 	}
 }

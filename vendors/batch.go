@@ -69,7 +69,11 @@ func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Contex
 				return BatchResult{}, err
 			}
 			result.Merge(failed)
-			result.MarkAll(rest(i+1), NotAttempted, "", "not attempted: an earlier call failed, so the rest were held back")
+			why := "not attempted: an earlier call failed, so the rest were held back"
+			if ctx.Err() != nil { // the call failed because the action was stopped
+				why = "not attempted: " + stoppedBecause(ctx)
+			}
+			result.MarkAll(rest(i+1), NotAttempted, "", why)
 			return result, nil
 		}
 		ledger.answered(part.Items)

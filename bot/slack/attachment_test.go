@@ -99,3 +99,47 @@ func TestAPartialResultSharesEveryIDAsAFile(t *testing.T) {
 		})
 	}
 }
+
+// Retry on Slack answers privately: a new confirmation for the presser,
+// and the result's message, with its Check button, stays as it is.
+func TestRetryOnSlackIsAPrivateConfirmationAndTheResultStays(t *testing.T) {
+	f := newFixtureWith(t, fixtureOptions{batch: 1})
+	var calls atomic.Int32
+	f.secmaster.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			vendortest.Reply(w, 500, map[string]string{"code": "SecMaster.00040001", "message": "internal error"})
+			return
+		}
+		vendortest.SecMasterEcho(w, r)
+	})
+	_, body := f.slash(t, "U-ALICE", "delete inc-1 inc-2 inc-3")
+	f.click(t, "U-ALICE", actionIDs(body)["confirm"])
+	f.adapter.Wait()
+	var result string
+	for _, r := range f.slackAPI.Requests() {
+		if strings.Contains(string(r.Body), "SecMaster: deleted 0 of 3") {
+			result = string(r.Body)
+		}
+	}
+	retryID := actionIDs(result)["retry"]
+	if retryID == "" || actionIDs(result)["check"] == "" {
+		t.Fatalf("no Retry and Check on the result: %s", result)
+	}
+	before := len(f.slackAPI.Requests())
+	f.click(t, "U-BOB", retryID)
+	f.adapter.Wait()
+	after := f.slackAPI.Requests()[before:]
+	if len(after) != 1 {
+		t.Fatalf("%d Slack calls after Retry, want one private note", len(after))
+	}
+	var note map[string]any
+	after[0].JSON(t, &note)
+	raw := string(after[0].Body)
+	if note["response_type"] != "ephemeral" || note["replace_original"] == true || !strings.Contains(raw, "delete incidents (2)") ||
+		!strings.Contains(raw, "inc-2") || strings.Contains(raw, "inc-1`") || actionIDs(raw)["confirm"] == "" {
+		t.Errorf("Retry answered %s, want a private confirmation of inc-2 and inc-3 that leaves the result", raw)
+	}
+	if calls.Load() != 1 {
+		t.Errorf("Retry called SecMaster before its confirmation")
+	}
+}

@@ -200,6 +200,9 @@ func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
 func (a *Adapter) UpdateMessage(ctx context.Context, responseURL string, r reply.Reply) {
+	if responseURL == "" { // a confirmation a button asked for (a Retry): its message cannot be named
+		return
+	}
 	err := a.respond(ctx, responseURL, replaceWith(r))
 	a.delivered(routeResponseURL, err, false)
 	if err != nil {
