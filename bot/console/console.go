@@ -38,6 +38,7 @@ type Console struct {
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
 	offers  []offer    // Retry and Check buttons of partial results
+	grace   time.Duration
 }
 
 // waiting is a confirmation this console showed: its token, and what it
@@ -270,7 +271,7 @@ func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
 	if o.Work != nil {
-		r := o.Work(ctx, c.print)
+		r := c.work(ctx, o)
 		c.remember(r)
 		c.print(r)
 	}

@@ -148,7 +148,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		fmt.Fprintln(stdout)
 	}
-	term := console.New(b, stdin, stdout, user, prompt)
+	term := console.New(b, stdin, stdout, user, prompt).StopGrace(cfg.ShutdownTimeout)
 	b.SetUpdater("console", term.Update)
 	if err := term.Run(ctx); err != nil {
 		logger.Error("reading standard input", "error", err)
