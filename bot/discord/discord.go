@@ -221,14 +221,17 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
-	if problem := a.checkSignature(r.Header, body); problem != "" {
+	sig, problem := a.checkSignature(r.Header, body)
+	if problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "remote", r.RemoteAddr)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
 	// The same signature twice is a replay: Discord sends each interaction
-	// once. It gets 401 like any request Discord did not just sign.
-	first, err := a.seen.SeenOnce(r.Context(), "discord-sig:"+r.Header.Get("X-Signature-Ed25519"), 2*maxSkew)
+	// once. It gets 401 like any request Discord did not just sign. The key
+	// is the signature's bytes, not the header's text: hex in upper or mixed
+	// case verifies too, and must not make a replay look new.
+	first, err := a.seen.SeenOnce(r.Context(), "discord-sig:"+string(sig), 2*maxSkew)
 	if err != nil { // the shared cache is down: serve rather than stop answering
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
@@ -254,29 +257,29 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	start()
 }
 
-// checkSignature returns what is wrong with Discord's Ed25519 signature
-// over timestamp+body, or "". The timestamp must be within maxSkew of our
-// clock, so a captured request cannot be replayed later.
-func (a *Adapter) checkSignature(h http.Header, body []byte) string {
+// checkSignature returns Discord's Ed25519 signature over timestamp+body,
+// decoded, or what is wrong with it. The timestamp must be within maxSkew
+// of our clock, so a captured request cannot be replayed later.
+func (a *Adapter) checkSignature(h http.Header, body []byte) (sig []byte, problem string) {
 	if a.publicKey == nil {
-		return "no public key configured"
+		return nil, "no public key configured"
 	}
 	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
 	ts := h.Get("X-Signature-Timestamp")
 	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" {
-		return "missing or malformed signature"
+		return nil, "missing or malformed signature"
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return "malformed timestamp"
+		return nil, "malformed timestamp"
 	}
 	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
-		return "stale timestamp"
+		return nil, "stale timestamp"
 	}
 	if !ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig) {
-		return "signature mismatch"
+		return nil, "signature mismatch"
 	}
-	return ""
+	return sig, ""
 }
 
 // safeHandle is handle with a recover: a malformed interaction that makes

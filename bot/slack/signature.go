@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -41,7 +42,13 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	// same signature twice. Slack never sends one (its retries carry a new
 	// timestamp); answer 200 with nothing done, so a duplicate delivery
 	// shows no error to anyone and an attacker learns nothing.
-	first, err := a.seen.SeenOnce(r.Context(), "slack-sig:"+r.Header.Get("X-Slack-Signature"), 2*maxSkew)
+	key, ok := replayKey(r.Header.Get("X-Slack-Signature"))
+	if !ok {
+		a.log.Warn("request refused: signature is not v0= and lowercase hex", "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	first, err := a.seen.SeenOnce(r.Context(), key, 2*maxSkew)
 	if err != nil { // the shared cache is down: serve rather than stop answering
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
@@ -55,6 +62,22 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		return nil, false
 	}
 	return form, true
+}
+
+// replayKey is the replay cache's key for a verified signature: its
+// decoded bytes, so that however the header spells them, the same
+// signature is the same key. Only the canonical spelling (v0= and
+// lowercase hex, as Slack sends it) is accepted.
+func replayKey(header string) (string, bool) {
+	digits, ok := strings.CutPrefix(header, "v0=")
+	if !ok {
+		return "", false
+	}
+	sig, err := hex.DecodeString(digits)
+	if err != nil || len(sig) != sha256.Size || hex.EncodeToString(sig) != digits {
+		return "", false
+	}
+	return "slack-sig:" + string(sig), true
 }
 
 // readBody reads a body of at most maxBody bytes, in one allocation when
