@@ -59,19 +59,14 @@ func New(b Dispatcher, in io.Reader, out io.Writer, user, prompt string) *Consol
 // lines pasted together that only carry more IDs join the command above
 // them (see joinPasted).
 func (c *Console) Run(ctx context.Context) error {
-	lines := make(chan string)
+	lines := make(chan inputLine)
 	readErr := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(c.in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		readErr <- sc.Err()
+		readErr <- readLines(c.in, lines)
 		close(lines)
 	}()
-	var ahead []string // lines read while looking for a paste's continuation
-	next := func(wait bool) (string, bool, bool) {
+	var ahead []inputLine // lines read while looking for a paste's continuation
+	next := func(wait bool) (inputLine, bool, bool) {
 		if len(ahead) > 0 {
 			l := ahead[0]
 			ahead = ahead[1:]
@@ -83,22 +78,27 @@ func (c *Console) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return "", false, false
+			return inputLine{}, false, false
 		case <-timeout:
-			return "", false, true
+			return inputLine{}, false, true
 		case l, ok := <-lines:
 			return l, ok, true
 		}
 	}
 	for {
 		c.showPrompt()
-		line, ok, alive := next(true)
+		l, ok, alive := next(true)
 		if !alive {
 			return nil
 		}
 		if !ok {
 			return <-readErr
 		}
+		if l.over > 0 {
+			c.refuseLong(l.over)
+			continue
+		}
+		line := l.text
 		line = strings.TrimSpace(line)
 		for continues(line) { // an explicit continuation: wait for the rest
 			if c.prompt != "" {
@@ -110,7 +110,12 @@ func (c *Console) Run(ctx context.Context) error {
 			if !alive || !ok {
 				break
 			}
-			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(more)
+			if more.over > 0 { // a part is missing: run none of it
+				c.refuseLong(more.over)
+				line = ""
+				break
+			}
+			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(more.text)
 		}
 		if takesIDs(line) { // a paste: the lines that came with it may be more IDs
 			for {
@@ -118,17 +123,66 @@ func (c *Console) Run(ctx context.Context) error {
 				if !ok {
 					break
 				}
-				if !onlyIDs(more) {
+				if more.over > 0 || !onlyIDs(more.text) {
 					ahead = append(ahead, more)
 					break
 				}
-				line += " " + strings.TrimSpace(more)
+				line += " " + strings.TrimSpace(more.text)
 			}
 		}
 		if !c.handle(ctx, line) {
 			return nil
 		}
 	}
+}
+
+// maxLine is the longest line the console reads: a longer one is refused
+// and skipped, and the session goes on.
+const maxLine = 1 << 20
+
+// inputLine is one line of input, or (over > 0) the length of a line that was
+// too long to read, which was skipped.
+type inputLine struct {
+	text string
+	over int64
+}
+
+// readLines sends in's lines (without their line ending) to out until in
+// ends; it returns the error that ended it, nil at EOF. A line over
+// maxLine is skipped to its end and sent as its length only.
+func readLines(in io.Reader, out chan<- inputLine) error {
+	r := bufio.NewReaderSize(in, 64<<10)
+	var buf []byte
+	var over int64
+	for {
+		part, more, err := r.ReadLine()
+		switch {
+		case over > 0:
+			over += int64(len(part))
+		case len(buf)+len(part) > maxLine:
+			over = int64(len(buf) + len(part))
+			buf = buf[:0]
+		default:
+			buf = append(buf, part...)
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if more {
+			continue
+		}
+		out <- inputLine{text: string(buf), over: over}
+		buf, over = buf[:0], 0
+	}
+}
+
+// refuseLong answers a line that was too long to read.
+func (c *Console) refuseLong(n int64) {
+	c.print(reply.Reply{Tone: reply.Failure, Title: fmt.Sprintf("Nothing was run: that line is %d bytes, over the 1 MiB a line may have.", n),
+		Lines: []string{"Split it: end a line with a comma or a backslash to continue it on the next, or run the command in parts."}})
 }
 
 // pasteWindow is how soon after a line the next must be there to count as
