@@ -71,7 +71,9 @@ type Options struct {
 // Adapter serves one Slack app.
 type Adapter struct {
 	bot    Dispatcher
-	api    *slack.Client
+	api    *slack.Client // Socket Mode only
+	apiURL string        // the Web API base, ending in /
+	token  string        // the bot token
 	http   *http.Client
 	secret []byte
 	now    func() time.Time
@@ -106,14 +108,17 @@ func New(o Options) *Adapter {
 	}
 	hc := *base
 	hc.Transport = &retryOn429{next: base.Transport, policy: bot.RateLimits}
-	opts := []slack.Option{slack.OptionHTTPClient(&hc)}
+	apiURL := "https://slack.com/api/"
 	if o.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.APIURL, "/")+"/"))
+		apiURL = strings.TrimRight(o.APIURL, "/") + "/"
 	}
+	// slack-go's client carries Socket Mode only (apps.connections.open
+	// and the WebSocket); every other call is in webapi.go.
+	opts := []slack.Option{slack.OptionHTTPClient(&hc), slack.OptionAPIURL(apiURL)}
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
+	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
 }
@@ -131,13 +136,13 @@ func (a *Adapter) CheckAuth(ctx context.Context) error {
 	wait := 500 * time.Millisecond
 	for try := 1; ; try++ {
 		tryCtx, cancel := context.WithTimeout(ctx, postTimeout)
-		res, err := a.api.AuthTestContext(tryCtx)
+		res, err := a.authTest(tryCtx)
 		cancel()
 		if err == nil {
 			a.log.Info("slack: authenticated", "team", res.Team, "bot_user", res.UserID)
 			return nil
 		}
-		var refused slack.SlackErrorResponse
+		var refused *apiError
 		if errors.As(err, &refused) { // Slack answered, and said no
 			return fmt.Errorf("slack: SLACK_BOT_TOKEN was refused by auth.test (%v): copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions, and check SLACK_API_URL", err)
 		}

@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -62,17 +60,16 @@ func (p *progress) show(r reply.Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
 	r.Public = true
-	opts := []slack.MsgOption{slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)}
 	switch {
 	case p.ts != "":
-		_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, p.ts, opts...)
+		err := p.a.update(ctx, p.channel, p.ts, r)
 		p.a.delivered(routeUpdate, err, false)
 		if err != nil {
 			p.a.log.Warn("updating the progress message failed", "error", err, "channel", p.channel)
 		}
 		return
 	case !p.noWeb && p.channel != "":
-		_, ts, err := p.a.api.PostMessageContext(ctx, p.channel, opts...)
+		ts, err := p.a.post(ctx, p.channel, r)
 		p.a.delivered(routePost, err, false)
 		if err == nil {
 			p.ts = ts
@@ -102,7 +99,7 @@ func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, postTimeout)
 	defer cancel()
-	_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, ts, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	err := p.a.update(ctx, p.channel, ts, r)
 	p.a.delivered(routeUpdate, err, false)
 	if err != nil {
 		p.a.log.Error("putting the result in place of the progress message failed; posting it instead", "error", err, "channel", p.channel)
@@ -119,6 +116,6 @@ func (a *Adapter) delivered(route string, err error, fallback bool) {
 // Post sends r to a channel as a message of the bot's own: the audit
 // channel's poster.
 func (a *Adapter) Post(ctx context.Context, channel string, r reply.Reply) error {
-	_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	_, err := a.post(ctx, channel, r)
 	return err
 }
