@@ -305,7 +305,7 @@ func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.Intera
 			a.log.Error("discord gateway: recovered from a panic", "error", p, "stack", p.Stack)
 		}
 	}()
-	if ic == nil || ic.Interaction == nil {
+	if ic == nil || ic.Interaction == nil || a.redelivered(ctx, ic.Interaction) {
 		return
 	}
 	resp, after := a.safeHandle(ctx, ic.Interaction)
@@ -314,6 +314,25 @@ func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.Intera
 		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)
 	}
 	start() // even after a failed response: a confirmed action must still report
+}
+
+// redelivered says whether the gateway delivered this interaction before
+// (a resumed session can replay events): it was answered then, and running
+// it again would run a command twice. Interaction IDs live in the replay
+// cache, shared by replicas, for as long as a signature does.
+func (a *Adapter) redelivered(ctx context.Context, i *discordgo.Interaction) bool {
+	if i.ID == "" {
+		return false
+	}
+	first, err := a.seen.SeenOnce(ctx, "discord-interaction:"+i.ID, 2*maxSkew)
+	if err != nil { // the shared cache is down: serve rather than stop answering
+		a.log.Error("replay cache unavailable; serving the interaction", "error", err)
+		return false
+	}
+	if !first {
+		a.log.Info("re-delivered gateway interaction dropped: it was answered when it first came", "interaction", reply.Clip(i.ID, 32))
+	}
+	return !first
 }
 
 // OnInteractionCreate exposes the gateway handler, so tests drive the

@@ -3,11 +3,14 @@ package discord_test
 import (
 	"crypto/ed25519"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 )
 
 func TestReplayWithTheSignatureReCasedIsRefused(t *testing.T) {
@@ -41,5 +44,28 @@ func TestReplayWithTheSignatureReCasedIsRefused(t *testing.T) {
 	f.adapter.Wait()
 	if n := f.coc.Count(http.MethodPost); n != 1 {
 		t.Fatalf("verify and its re-cased replays made %d COC calls, want 1", n)
+	}
+}
+
+func TestAGatewayInteractionDeliveredTwiceRunsOnce(t *testing.T) {
+	f := newFixture(t)
+	gateway := func(i map[string]any) {
+		raw, _ := json.Marshal(i)
+		var in discordgo.Interaction
+		if err := json.Unmarshal(raw, &in); err != nil {
+			t.Fatal(err)
+		}
+		f.adapter.OnInteractionCreate(&discordgo.InteractionCreate{Interaction: &in})
+	}
+	verify := slash("gv1", "U-ALICE", "verify", map[string]any{"ticket": "IM1", "result": "pass"})
+	gateway(verify)
+	f.adapter.Wait()
+	gateway(verify) // a resumed session replays the event
+	f.adapter.Wait()
+	if n := f.coc.Count(http.MethodPost); n != 1 {
+		t.Fatalf("an interaction delivered twice made %d COC calls, want 1", n)
+	}
+	if n := len(f.rest(http.MethodPost, "/interactions/gv1/tok-gv1/callback")); n != 1 {
+		t.Fatalf("an interaction delivered twice was answered %d times, want 1", n)
 	}
 }
