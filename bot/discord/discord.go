@@ -24,6 +24,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
@@ -94,6 +95,7 @@ type Adapter struct {
 	perms     *int64
 
 	metrics       *metrics.Metrics
+	chain         *deliver.Chain // shows results, with the fallbacks
 	progressEvery time.Duration
 	connected     atomic.Bool // the gateway session is ready
 }
@@ -140,6 +142,10 @@ func New(o Options) (*Adapter, error) {
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
 		work: bot.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
 		metrics: o.Metrics, progressEvery: o.ProgressEvery}
+	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
+		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
+			a.bot.Undelivered(ctx, who, channel, r, err)
+		}}
 	if a.progressEvery == 0 {
 		a.progressEvery = time.Second
 	}

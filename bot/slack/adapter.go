@@ -18,6 +18,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
@@ -84,6 +85,7 @@ type Adapter struct {
 	macs   sync.Pool // of HMAC-SHA256 keyed with secret
 
 	metrics       *metrics.Metrics
+	chain         *deliver.Chain // shows results, with the fallbacks
 	progressEvery time.Duration
 	connected     atomic.Bool // Socket Mode
 }
@@ -118,9 +120,14 @@ func New(o Options) *Adapter {
 	if o.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
-	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
+	a := &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
+	a.chain = &deliver.Chain{Platform: "slack", Display: "Slack", Metrics: o.Metrics, Log: logger,
+		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
+			a.bot.Undelivered(ctx, who, channel, r, err)
+		}}
+	return a
 }
 
 func progressEvery(d time.Duration) time.Duration {

@@ -2,11 +2,11 @@ package slack
 
 import (
 	"context"
-	"errors"
 
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -50,87 +50,34 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 	})
 }
 
-// deliver shows a finished result. The message that asked for it is
-// replaced when it was a confirmation (inPlace); a public result is also
-// posted to the channel, where the war room sees it.
-//
-// Every result reaches a person. When response_url fails (after the
-// bounded 429 retries), the result goes to the requester privately
-// (chat.postEphemeral), then to the channel (chat.postMessage). When every
-// route fails, the audit log records it as undelivered, with the result.
+// deliver shows a finished result through the shared fallback chain
+// (bot/deliver): in place of the message that asked for it when it was a
+// confirmation (inPlace), in the channel too when it is public, and else
+// privately (chat.postEphemeral), then in the channel (chat.postMessage),
+// then as undelivered in the audit log.
 func (a *Adapter) deliver(ctx context.Context, t target, r reply.Reply, inPlace bool) {
-	var errs []error
-	channelTried, publicShown, inPlaceShown := false, false, false
-	if t.responseURL != "" {
-		switch {
-		case r.NewMessage && r.Public: // the message it follows stays as it is
-		case inPlace || !r.Public:
-			err := a.respond(ctx, t.responseURL, replaceWith(r))
-			a.delivered(routeResponseURL, err, false)
-			inPlaceShown, errs = err == nil, append(errs, err)
-		default:
-			if err := a.respond(ctx, t.responseURL, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
-				errs = append(errs, err) // "Working on it" stays; the result follows
-			}
-		}
-		switch {
-		case !r.Public:
-		case t.progress.finish(ctx, r): // the progress message became the result
-			publicShown = true
-		default:
-			err := a.respond(ctx, t.responseURL, message(r))
-			a.delivered(routeResponseURL, err, false)
-			if err != nil {
-				errs = append(errs, err)
-				channelTried, err = true, a.postMessage(ctx, t, r)
-				a.delivered(routePost, err, true)
-			}
-			publicShown, errs = err == nil, append(errs, err)
-		}
-	} else if r.Public { // a form's result: no response_url, the channel first
-		err := a.postMessage(ctx, t, r)
-		a.delivered(routePost, err, false)
-		channelTried, publicShown, errs = true, err == nil, append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil && t.responseURL != "" {
-		a.log.Warn("posting to response_url failed", "error", err, "title", r.Title)
-	}
-	if inPlaceShown || (publicShown && (!inPlace || r.NewMessage)) {
-		return
-	}
-	// The message the requester looks at could not show the result: tell
-	// them privately, or else in the channel.
-	note := r
-	note.Buttons = nil
-	if t.responseURL != "" {
-		note.Lines = append([]string{"The message above could not be updated, so here is the result."}, r.Lines...)
-	}
-	err := a.postEphemeral(ctx, t, note)
-	a.delivered(routeEphemeral, err, true)
-	if err == nil {
-		return
-	}
-	errs = append(errs, err)
-	if !channelTried && !publicShown {
-		note.Lines = append([]string{"For " + mention(t.who) + ": this could not be shown to you privately, so here it is."}, note.Lines...)
-		err = a.postMessage(ctx, t, note)
-		a.delivered(routePost, err, true)
-		if err == nil {
-			return
-		}
-		errs = append(errs, err)
-	}
-	if publicShown {
-		return
-	}
-	a.bot.Undelivered(ctx, t.who, t.channel, r, errors.Join(errs...))
+	a.chain.Deliver(ctx, a.routes(t), deliver.Target{Who: t.who, Channel: t.channel, InPlace: inPlace}, r)
 }
 
-// mention names the requester in a channel post. Reply text is escaped
-// (no pings from user text), so this is the name, not an <@ID> mention.
-func mention(c commands.Caller) string {
-	if c.Name != "" {
-		return c.Name
+// routes are Slack's ways of showing a result for t.
+func (a *Adapter) routes(t target) deliver.Routes {
+	rt := deliver.Routes{
+		Private: deliver.Route{Name: routeEphemeral, Send: func(ctx context.Context, r reply.Reply) error { return a.postEphemeral(ctx, t, r) }},
+		Channel: deliver.Route{Name: routePost, Send: func(ctx context.Context, r reply.Reply) error { return a.postMessage(ctx, t, r) }},
 	}
-	return c.UserID
+	progress := deliver.Route{Name: routeUpdate, Send: t.progress.finish} // the progress message becomes the result
+	if t.responseURL == "" { // a form's result: the channel first
+		rt.Public = []deliver.Route{progress, rt.Channel}
+		return rt
+	}
+	rt.InPlace = deliver.Route{Name: routeResponseURL, Send: func(ctx context.Context, r reply.Reply) error {
+		return a.respond(ctx, t.responseURL, replaceWith(r))
+	}}
+	rt.Clear = func(ctx context.Context) error { // "Working on it" goes; the result follows
+		return a.respond(ctx, t.responseURL, &slack.WebhookMessage{DeleteOriginal: true})
+	}
+	rt.Public = []deliver.Route{progress, {Name: routeResponseURL, Send: func(ctx context.Context, r reply.Reply) error {
+		return a.respond(ctx, t.responseURL, message(r))
+	}}}
+	return rt
 }

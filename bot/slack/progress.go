@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -85,27 +86,26 @@ func (p *progress) show(r reply.Reply) {
 	}
 }
 
-// finish puts the result in place of the progress message, if one was
-// posted, and reports whether it did.
-func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
+// finish puts the result in place of the progress message: the first
+// public route of a result. It is unavailable when no progress message was
+// posted.
+func (p *progress) finish(ctx context.Context, r reply.Reply) error {
 	if p == nil {
-		return false
+		return deliver.ErrUnavailable
 	}
 	p.mu.Lock()
 	ts := p.ts
 	p.mu.Unlock()
 	if ts == "" {
-		return false
+		return deliver.ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, postTimeout)
 	defer cancel()
-	err := p.a.update(ctx, p.channel, ts, r)
-	p.a.delivered(routeUpdate, err, false)
-	if err != nil {
+	if err := p.a.update(ctx, p.channel, ts, r); err != nil {
 		p.a.log.Error("putting the result in place of the progress message failed; posting it instead", "error", err, "channel", p.channel)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 // delivered counts one delivery by route (see metrics.Delivered).
