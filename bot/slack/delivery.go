@@ -66,7 +66,7 @@ func (a *Adapter) routes(t target) deliver.Routes {
 		Channel: deliver.Route{Name: routePost, Send: func(ctx context.Context, r reply.Reply) error { return a.postMessage(ctx, t, r) }},
 	}
 	progress := deliver.Route{Name: routeUpdate, Send: t.progress.finish} // the progress message becomes the result
-	if t.responseURL == "" { // a form's result: the channel first
+	if t.responseURL == "" {                                              // a form's result: the channel first
 		rt.Public = []deliver.Route{progress, rt.Channel}
 		return rt
 	}
