@@ -7,7 +7,6 @@
 package console
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -136,101 +135,6 @@ func (c *Console) Run(ctx context.Context) error {
 	}
 }
 
-// maxLine is the longest line the console reads: a longer one is refused
-// and skipped, and the session goes on.
-const maxLine = 1 << 20
-
-// inputLine is one line of input, or (over > 0) the length of a line that was
-// too long to read, which was skipped.
-type inputLine struct {
-	text string
-	over int64
-}
-
-// readLines sends in's lines (without their line ending) to out until in
-// ends; it returns the error that ended it, nil at EOF. A line over
-// maxLine is skipped to its end and sent as its length only.
-func readLines(in io.Reader, out chan<- inputLine) error {
-	r := bufio.NewReaderSize(in, 64<<10)
-	var buf []byte
-	var over int64
-	for {
-		part, more, err := r.ReadLine()
-		switch {
-		case over > 0:
-			over += int64(len(part))
-		case len(buf)+len(part) > maxLine:
-			over = int64(len(buf) + len(part))
-			buf = buf[:0]
-		default:
-			buf = append(buf, part...)
-		}
-		if err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		if more {
-			continue
-		}
-		out <- inputLine{text: string(buf), over: over}
-		buf, over = buf[:0], 0
-	}
-}
-
-// refuseLong answers a line that was too long to read.
-func (c *Console) refuseLong(n int64) {
-	c.print(reply.Reply{Tone: reply.Failure, Title: fmt.Sprintf("Nothing was run: that line is %d bytes, over the 1 MiB a line may have.", n),
-		Lines: []string{"Split it: end a line with a comma or a backslash to continue it on the next, or run the command in parts."}})
-}
-
-// pasteWindow is how soon after a line the next must be there to count as
-// pasted with it: far quicker than anyone types, far slower than a paste.
-const pasteWindow = 30 * time.Millisecond
-
-// continues says whether a line asks for the next one: it ends with a
-// comma (an ID list broken over lines) or a backslash.
-func continues(line string) bool {
-	return strings.HasSuffix(line, ",") || strings.HasSuffix(line, "\\")
-}
-
-// takesIDs says whether a line is a command whose last argument is a list
-// of IDs (delete, unlink, unassign), which a pasted line could continue.
-func takesIDs(line string) bool {
-	words := strings.Fields(line)
-	if len(words) > 0 && strings.EqualFold(words[0], "/incident") {
-		words = words[1:]
-	}
-	if len(words) < 2 {
-		return false
-	}
-	v, ok := commands.Lookup(strings.ToLower(words[0]))
-	return ok && len(v.Args) > 0 && v.Args[len(v.Args)-1].Many && !strings.HasPrefix(words[len(words)-1], "--")
-}
-
-// onlyIDs says whether a line holds nothing but IDs: no verb, no console
-// word, no option.
-func onlyIDs(line string) bool {
-	words := strings.Fields(strings.ReplaceAll(line, ",", " "))
-	if len(words) == 0 {
-		return false
-	}
-	if _, isVerb := commands.Lookup(strings.ToLower(words[0])); isVerb {
-		return false
-	}
-	switch strings.ToLower(words[0]) {
-	case "confirm", "cancel", "exit", "quit", "/incident":
-		return false
-	}
-	for _, w := range words {
-		if !commands.LooksLikeID(w) {
-			return false
-		}
-	}
-	return true
-}
-
 // handle runs one line; it returns false when the user asked to leave.
 func (c *Console) handle(ctx context.Context, line string) bool {
 	word, rest, _ := strings.Cut(line, " ")
@@ -348,79 +252,4 @@ func (c *Console) print(r reply.Reply) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprint(c.out, Render(r))
-}
-
-// maxListed is how many items of a list the console prints before "and N more".
-const maxListed = 50
-
-var marks = map[reply.Tone]string{reply.Info: "·", reply.Success: "✓", reply.Warning: "!", reply.Failure: "✗"}
-
-// Render formats a reply as plain text, ending with a blank line. Chat
-// markup (the backticks of code spans) is left out.
-func Render(r reply.Reply) string {
-	r = plain(r)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", marks[r.Tone], r.Title)
-	for _, l := range r.Lines {
-		fmt.Fprintf(&b, "  %s\n", l)
-	}
-	for _, l := range r.Lists {
-		fmt.Fprintf(&b, "  %s:\n", l.Label)
-		b.WriteString(reply.Shorten(l.Items, maxListed, 1<<20, func(it reply.Item) string {
-			if it.Note != "" {
-				return "    - " + it.ID + ": " + it.Note
-			}
-			return "    - " + it.ID
-		}))
-		b.WriteString("\n")
-	}
-	if r.Code != "" {
-		for _, l := range strings.Split(r.Code, "\n") {
-			fmt.Fprintf(&b, "    %s\n", l)
-		}
-	}
-	var buttons, next []string
-	var token string
-	for _, btn := range r.Buttons {
-		switch btn.Press.Kind {
-		case reply.Confirm, reply.Cancel:
-			buttons = append(buttons, "["+btn.Label+"]")
-			token = btn.Press.Value
-		case reply.Form: // a card's next steps, as the commands that take them
-			next = append(next, btn.Press.Verb+" "+btn.Press.Value)
-		}
-	}
-	if len(buttons) > 0 {
-		fmt.Fprintf(&b, "  %s  type confirm or cancel (token %s)\n", strings.Join(buttons, " "), token)
-	}
-	if len(next) > 0 {
-		fmt.Fprintf(&b, "  Next: %s (help shows each one's options)\n", strings.Join(next, " · "))
-	}
-	if r.Footer != "" {
-		fmt.Fprintf(&b, "  (%s)\n", r.Footer)
-	}
-	b.WriteString("\n")
-	return b.String()
-}
-
-// plain drops chat markup from a reply's text: a terminal shows backticks
-// as backticks.
-func plain(r reply.Reply) reply.Reply {
-	strip := strings.NewReplacer("`", "").Replace
-	r.Title, r.Footer = strip(r.Title), strip(r.Footer)
-	lines := make([]string, len(r.Lines))
-	for i, l := range r.Lines {
-		lines[i] = strip(l)
-	}
-	r.Lines = lines
-	lists := make([]reply.List, len(r.Lists))
-	for i, l := range r.Lists {
-		items := make([]reply.Item, len(l.Items))
-		for j, it := range l.Items {
-			items[j] = reply.Item{ID: it.ID, Note: strip(it.Note)}
-		}
-		lists[i] = reply.List{Label: strip(l.Label), Items: items}
-	}
-	r.Lists = lists
-	return r
 }
