@@ -1,11 +1,18 @@
 package slack_test
 
 import (
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/bot/policy"
+	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -100,5 +107,44 @@ func TestFailingResponseURLLogsNoToken(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "Zx9SecretResponseToken") {
 		t.Fatalf("the response_url token reached the log:\n%s", logs.String())
+	}
+}
+
+// The request for a second approval is a new public message. When neither
+// response_url nor chat.postMessage can show it, the requester is told
+// privately why nobody else can see it, the same note Discord gives (one
+// fallback chain).
+func TestApprovalRequestTheChannelRefusesIsExplainedPrivately(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	_ = os.WriteFile(path, []byte("rules:\n  - verbs: [delete]\n    request: [\"*\"]\n    second_approval_over: 0\n    approve: [slack:U0BOB]\n"), 0o600)
+	var verbs []string
+	for _, v := range commands.Verbs() {
+		verbs = append(verbs, v.Name)
+	}
+	holder := policy.NewHolder(verbs, nil)
+	if err := holder.Reload(path); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureTTL(t, 5*time.Minute, func(_ *fixture, o *bot.Options) { o.Access = holder })
+	confirmID, _ := f.confirmation(t, "U-ALICE")
+	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/response/") && strings.Contains(string(body), `"in_channel"`):
+			w.WriteHeader(http.StatusInternalServerError)
+		case r.URL.Path == "/api/chat.postMessage":
+			vendortest.Reply(w, 200, map[string]any{"ok": false, "error": "not_in_channel"})
+		default:
+			vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+		}
+	})
+	f.click(t, "U-ALICE", confirmID)
+	f.adapter.Wait()
+	eph := f.posted(t, "/api/chat.postEphemeral")
+	if len(eph) != 1 || !strings.Contains(eph[0]["form"].(string), "could+not+be+posted+in+the+channel") {
+		t.Fatalf("chat.postEphemeral = %v, want the approval request with why nobody else sees it", eph)
+	}
+	if f.deletes() != 0 {
+		t.Fatal("the delete ran before its second approval")
 	}
 }
