@@ -2,7 +2,8 @@ package redisstore
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -15,18 +16,37 @@ import (
 //	prefix:seen:<key>    SeenOnce
 //	prefix:lease:<name>  Lease, Release
 
-// SeenOnce implements pending.OnceSet with SET NX PX: the first caller
-// while the key lives sets it, every other is told it was seen.
+// SeenOnce implements pending.OnceSet. The key's value is a nonce of this
+// call: when go-redis retries the write (a read timed out after Redis had
+// already set the key), the retry finds its own nonce and the caller is
+// still first, rather than a replay of itself.
 func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	err := s.c.SetArgs(ctx, s.base+":seen:"+key, "1", redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, redis.Nil):
-		return false, nil
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	ms := ttl.Milliseconds()
+	if ms < 1 {
+		ms = 1
 	}
-	return false, fmt.Errorf("redis: remembering a key: %w", err)
+	n, err := seenScript.Run(ctx, s.c, []string{s.base + ":seen:" + key}, hex.EncodeToString(b[:]), ms).Int64()
+	if err != nil {
+		return false, fmt.Errorf("redis: remembering a key: %w", err)
+	}
+	return n == 1, nil
 }
+
+// seenScript sets KEYS[1] to the nonce ARGV[1] for ARGV[2] ms unless it is
+// set; it returns 1 when the key holds this nonce afterwards.
+var seenScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if cur == ARGV[1] then
+  return 1
+end
+return 0
+`)
 
 // leaseScript takes or renews a lease: KEYS[1] the lease, ARGV holder and
 // ttl in ms. It returns 1 when holder has the lease afterwards.

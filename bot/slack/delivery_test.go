@@ -1,102 +1,20 @@
 package slack_test
 
 import (
-	"context"
+	"io"
 	"net/http"
-	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
-	"github.com/incidentbot/incidentbot/bot/pending"
-	slackbot "github.com/incidentbot/incidentbot/bot/slack"
+	"github.com/incidentbot/incidentbot/bot/policy"
+	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
-
-const createCmd = `create --title "DB down" --description "Primary unreachable" --level p2 --type reliability --app app-1 --interrupted yes --assignee u-1`
-
-func slashForm(f *fixture, user, text string) url.Values {
-	return url.Values{"command": {"/incident"}, "text": {text}, "user_id": {user}, "user_name": {strings.ToLower(user)},
-		"channel_id": {"C-WAR"}, "response_url": {f.slackAPI.URL + "/response/" + user}, "trigger_id": {"trigger-1"}, "seq": {"fixed"}}
-}
-
-func TestReplayedRequestDoesNothing(t *testing.T) {
-	f := newFixture(t)
-	form := slashForm(f, "U-ALICE", createCmd)
-	sign := f.signer(f.clock.Now())
-	status, _ := f.post(t, "/slack/commands", form, sign)
-	f.adapter.Wait()
-	if status != 200 || f.coc.Count(http.MethodPost) != 1 {
-		t.Fatalf("first create: %d, COC calls %d", status, f.coc.Count(http.MethodPost))
-	}
-	status, body := f.post(t, "/slack/commands", form, sign) // the same bytes, the same signature
-	f.adapter.Wait()
-	if status != 200 || body != "" {
-		t.Errorf("replay answered %d %q, want an empty 200", status, body)
-	}
-	if n := f.coc.Count(http.MethodPost); n != 1 {
-		t.Fatalf("a replay made %d COC calls in all, want 1", n)
-	}
-}
-
-func TestSlackRetryIsAcknowledgedWithoutDoingTheWorkAgain(t *testing.T) {
-	f := newFixture(t)
-	f.slash(t, "U-ALICE", createCmd)
-	f.adapter.Wait()
-	status, body := f.post(t, "/slack/commands", slashForm(f, "U-ALICE", createCmd), func(h http.Header, b []byte) {
-		f.signer(f.clock.Now())(h, b)
-		h.Set("X-Slack-Retry-Num", "1")
-		h.Set("X-Slack-Retry-Reason", "http_timeout")
-	})
-	f.adapter.Wait()
-	if status != 200 || body != "" {
-		t.Errorf("retry answered %d %q", status, body)
-	}
-	if n := f.coc.Count(http.MethodPost); n != 1 {
-		t.Fatalf("the command and its retry made %d COC calls, want 1", n)
-	}
-}
-
-func TestFloodPastTheCapIsRefusedAndNothingStored(t *testing.T) {
-	f := newFixtureWith(t, fixtureOptions{limits: pending.Limits{PerUser: 3, Total: 100}})
-	for i := 0; i < 3; i++ {
-		f.confirmation(t, "U-ALICE")
-	}
-	_, body := f.slash(t, "U-ALICE", "delete inc-9")
-	for _, want := range []string{"Nothing was run", "You have 3 confirmations waiting", "cancel the ones you have"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("refusal lacks %q:\n%s", want, body)
-		}
-	}
-	if strings.Contains(body, "confirm:") {
-		t.Fatalf("a refused command still got a Confirm button:\n%s", body)
-	}
-	if _, bob := f.confirmation(t, "U-BOB"); bob == "" { // others are not affected
-		t.Fatal("another user was refused too")
-	}
-}
-
-// panicky is a dispatcher with a bug: any command panics.
-type panicky struct{ *bot.Bot }
-
-func (panicky) Handle(context.Context, bot.Request) bot.Outcome { panic("a bug in the dispatcher") }
-
-func TestPanicInAHandlerIsAnsweredAndTheProcessLives(t *testing.T) {
-	var logs bottest.Buffer
-	f := newFixtureWith(t, fixtureOptions{logs: &logs, wrap: func(b *bot.Bot) slackbot.Dispatcher { return panicky{b} }})
-	status, body := f.slash(t, "U-ALICE", "help")
-	if status != 200 || !strings.Contains(body, "Something went wrong on our side (ref ") {
-		t.Fatalf("a panic was answered %d %s", status, body)
-	}
-	if !strings.Contains(logs.String(), "a bug in the dispatcher") || !strings.Contains(logs.String(), "goroutine") {
-		t.Errorf("the log lacks the panic and its stack:\n%s", logs.String())
-	}
-	// The server still serves: a click goes through the real bot.
-	if status, _ := f.click(t, "U-ALICE", "cancel:nope"); status != 200 {
-		t.Fatalf("after a panic the server answered %d", status)
-	}
-}
 
 // failingResponseURL makes Slack's side refuse every response_url post
 // with status, and the Web API methods in refuse with an error.
@@ -189,5 +107,44 @@ func TestFailingResponseURLLogsNoToken(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "Zx9SecretResponseToken") {
 		t.Fatalf("the response_url token reached the log:\n%s", logs.String())
+	}
+}
+
+// The request for a second approval is a new public message. When neither
+// response_url nor chat.postMessage can show it, the requester is told
+// privately why nobody else can see it, the same note Discord gives (one
+// fallback chain).
+func TestApprovalRequestTheChannelRefusesIsExplainedPrivately(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	_ = os.WriteFile(path, []byte("rules:\n  - verbs: [delete]\n    request: [\"*\"]\n    second_approval_over: 0\n    approve: [slack:U0BOB]\n"), 0o600)
+	var verbs []string
+	for _, v := range commands.Verbs() {
+		verbs = append(verbs, v.Name)
+	}
+	holder := policy.NewHolder(verbs, nil)
+	if err := holder.Reload(path); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureTTL(t, 5*time.Minute, func(_ *fixture, o *bot.Options) { o.Access = holder })
+	confirmID, _ := f.confirmation(t, "U-ALICE")
+	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/response/") && strings.Contains(string(body), `"in_channel"`):
+			w.WriteHeader(http.StatusInternalServerError)
+		case r.URL.Path == "/api/chat.postMessage":
+			vendortest.Reply(w, 200, map[string]any{"ok": false, "error": "not_in_channel"})
+		default:
+			vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+		}
+	})
+	f.click(t, "U-ALICE", confirmID)
+	f.adapter.Wait()
+	eph := f.posted(t, "/api/chat.postEphemeral")
+	if len(eph) != 1 || !strings.Contains(eph[0]["form"].(string), "could+not+be+posted+in+the+channel") {
+		t.Fatalf("chat.postEphemeral = %v, want the approval request with why nobody else sees it", eph)
+	}
+	if f.deletes() != 0 {
+		t.Fatal("the delete ran before its second approval")
 	}
 }
