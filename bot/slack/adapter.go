@@ -18,10 +18,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
-	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
