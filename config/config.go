@@ -51,6 +51,7 @@ var Variables = []Variable{
 	{Name: "INCIDENTBOT_MAX_PENDING_PER_USER", Default: "20", Help: "confirmations one person may have waiting (1 to 1000000000)"},
 	{Name: "INCIDENTBOT_MAX_PENDING", Default: "10000", Help: "confirmations the bot holds in all (1 to 1000000000); each takes about 450 bytes plus its IDs"},
 	{Name: "INCIDENTBOT_SHUTDOWN_TIMEOUT", Default: "25s", Help: "on SIGTERM, how long running actions may finish before their users are told the outcome is unknown (1s to 10m)"},
+	{Name: "INCIDENTBOT_DRAIN_DELAY", Default: "5s", Help: "on SIGTERM with a chat platform, how long the bot keeps serving while /readyz already answers 503, so a load balancer stops sending before the listener closes (0s to 5m; the terminal does not wait)"},
 	{Name: "INCIDENTBOT_BATCH_SIZE", Default: "100", Help: "IDs per vendor call; larger requests are split (1 to 1000)"},
 	{Name: "INCIDENTBOT_VENDOR_TIMEOUT", Default: "15s", Help: "limit for one vendor call (1s to 2m)"},
 	{Name: "INCIDENTBOT_SANDBOX", Default: "auto", Help: "true: every vendor is the built-in sandbox; false: never; auto: only when no vendor is configured"},
@@ -86,6 +87,7 @@ type Config struct {
 	MaxPendingUser  int
 	MaxPending      int
 	ShutdownTimeout time.Duration
+	DrainDelay      time.Duration // INCIDENTBOT_DRAIN_DELAY: serving on after SIGTERM, not ready
 	BatchSize       int
 	VendorTimeout   time.Duration
 	Sandbox         string // "auto", "true", "false"
@@ -190,6 +192,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = duration(get("INCIDENTBOT_SHUTDOWN_TIMEOUT"), time.Second, 10*time.Minute); err != nil {
 		problem("INCIDENTBOT_SHUTDOWN_TIMEOUT: %v", err)
+	}
+	if c.DrainDelay, err = duration(get("INCIDENTBOT_DRAIN_DELAY"), 0, 5*time.Minute); err != nil {
+		problem("INCIDENTBOT_DRAIN_DELAY: %v", err)
 	}
 	c.MaxPendingUser = whole(problem, "INCIDENTBOT_MAX_PENDING_PER_USER", get("INCIDENTBOT_MAX_PENDING_PER_USER"), 1, 1_000_000_000)
 	c.MaxPending = whole(problem, "INCIDENTBOT_MAX_PENDING", get("INCIDENTBOT_MAX_PENDING"), 1, 1_000_000_000)

@@ -239,11 +239,13 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	body, err := readBody(w, r)
 	if err != nil {
 		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.TooLarge)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
 	if problem := a.checkSignature(r.Header, body); problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.SignatureReason(problem))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -264,6 +266,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
 		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.Replay)
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
