@@ -65,6 +65,7 @@ type Metrics struct {
 	deliveries    *prometheus.CounterVec
 	auditPosts    *prometheus.CounterVec
 	rejected      *prometheus.CounterVec
+	policyReloads *prometheus.CounterVec
 
 	// commandCounters holds the incidentbot_commands_total children
 	// already resolved, by commandKey: counting a command is then one
@@ -102,14 +103,19 @@ func New() *Metrics {
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_webhooks_rejected_total",
 			Help: "Webhook requests refused before any work, by platform and reason (bad_signature, stale, replay, too_large)."},
 			[]string{"platform", "reason"}),
+		policyReloads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_policy_reloads_total",
+			Help: "Reloads of the access policy file (on a change or SIGHUP), by result (ok, failed: the previous policy stays)."},
+			[]string{"result"}),
 	}
-	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.rejected,
+	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.rejected, m.policyReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// The fixed label sets exist from the start, at zero: a rate() or an
 	// alert over them then sees 0, not "no data", until the first event.
 	for _, o := range confirmationOutcomes {
 		m.confirmations.WithLabelValues(o)
 	}
+	m.policyReloads.WithLabelValues("ok")
+	m.policyReloads.WithLabelValues("failed")
 	for _, p := range platforms {
 		m.auditPosts.WithLabelValues(p, "posted")
 		m.auditPosts.WithLabelValues(p, "failed")
@@ -165,6 +171,19 @@ func (m *Metrics) BuildInfo(version, commit, goVersion string) {
 		Help: "Always 1; the labels name the running build."}, []string{"version", "commit", "goversion"})
 	g.WithLabelValues(version, commit, goVersion).Set(1)
 	m.reg.MustRegister(g)
+}
+
+// PolicyReload counts a reload of the access policy: ok, or failed (the
+// previous policy stays in force).
+func (m *Metrics) PolicyReload(ok bool) {
+	if m == nil {
+		return
+	}
+	result := "ok"
+	if !ok {
+		result = "failed"
+	}
+	m.policyReloads.WithLabelValues(result).Inc()
 }
 
 // SignatureReason is the reject reason for a signature check's problem:
