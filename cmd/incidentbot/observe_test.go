@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -219,5 +223,77 @@ func checkWithPromtool(t *testing.T, scrape string) {
 	cmd.Stdin = strings.NewReader(scrape)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+// Discord's interactions endpoint counts its refusals too: a forged, a
+// stale, a replayed and an oversized request.
+func TestMetricsCountRejectedDiscordInteractions(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, forger, _ := ed25519.GenerateKey(rand.Reader)
+	api := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var errOut bottest.Buffer
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": "bot-token", "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
+			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": api.URL, "INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d\n%s", code, errOut.String())
+		}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if status, _, _ := getBody("http://" + addr + "/readyz"); status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never ready:\n%s", errOut.String())
+		}
+	}
+	ping := []byte(`{"type":1,"id":"1","application_id":"app-1","token":"t"}`)
+	post := func(key ed25519.PrivateKey, at time.Time, body []byte) int {
+		ts := strconv.FormatInt(at.Unix(), 10)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/discord/interactions", bytes.NewReader(body))
+		req.Header.Set("X-Signature-Timestamp", ts)
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(key, append([]byte(ts), body...))))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	now := time.Now()
+	for _, tc := range []struct {
+		name string
+		code int
+		send func() int
+	}{
+		{"forged", 401, func() int { return post(forger, now, ping) }},
+		{"stale", 401, func() int { return post(priv, now.Add(-10*time.Minute), ping) }},
+		{"signed", 200, func() int { return post(priv, now, ping) }},
+		{"replayed", 401, func() int { return post(priv, now, ping) }},
+		{"oversized", 413, func() int { return post(priv, now, bytes.Repeat([]byte(" "), 600<<10)) }},
+	} {
+		if got := tc.send(); got != tc.code {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.code)
+		}
+	}
+	_, scrape, err := getBody("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, reason := range []string{"bad_signature", "stale", "replay", "too_large"} {
+		if want := `incidentbot_webhooks_rejected_total{platform="discord",reason="` + reason + `"} 1`; !strings.Contains(scrape, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
