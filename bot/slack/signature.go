@@ -13,6 +13,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -22,11 +23,13 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	body, err := readBody(w, r)
 	if err != nil {
 		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.TooLarge)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
 	if problem := a.checkSignature(r.Header, body); problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.SignatureReason(problem))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -45,6 +48,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	key, ok := replayKey(r.Header.Get("X-Slack-Signature"))
 	if !ok {
 		a.log.Warn("request refused: signature is not v0= and lowercase hex", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.BadSignature)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -53,6 +57,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
 		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.Replay)
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}

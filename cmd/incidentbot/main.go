@@ -83,7 +83,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return 2
 	}
-	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
 	deps, note, closeVendors, err := buildVendors(cfg)
 	if err != nil {
@@ -100,6 +99,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer st.close()
 
 	m := metrics.New()
+	watchPolicy(ctx, access, cfg.PolicyFile, logger, m)
 	ready := health.New()
 	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
 	addStoreProbe(ready, st.store)

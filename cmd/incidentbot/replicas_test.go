@@ -109,7 +109,7 @@ func (c *cluster) start() *replica {
 		"HUAWEICLOUD_SDK_AK=AK-test", "HUAWEICLOUD_SDK_SK="+secretKey, "HUAWEICLOUD_PROJECT_ID=proj",
 		"SECMASTER_ENDPOINT="+c.vendor.URL, "SECMASTER_WORKSPACE_ID=ws",
 		"INCIDENTBOT_REDIS_URL="+c.redis.URL(), "INCIDENTBOT_ADDR="+addr,
-		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s",
+		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s", "INCIDENTBOT_DRAIN_DELAY=0s",
 	)
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, &lockedWriter{b: r.logs}
 	if err := r.cmd.Start(); err != nil {
