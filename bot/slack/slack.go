@@ -27,6 +27,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
@@ -108,7 +109,7 @@ func New(o Options) *Adapter {
 	}
 	// Every line this adapter logs goes through the redactor: a response
 	// URL is a credential, and net/http errors quote the URL they failed on.
-	logger := bot.Redacting(o.Logger).With("platform", "slack")
+	logger := logging.Redacting(o.Logger).With("platform", "slack")
 	base := o.HTTPClient
 	if base == nil {
 		base = &http.Client{}

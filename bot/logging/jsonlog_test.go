@@ -1,4 +1,4 @@
-package bot_test
+package logging_test
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/logging"
 )
 
-// jsonPair logs the same records through bot.NewJSONHandler and
+// jsonPair logs the same records through logging.NewJSONHandler and
 // slog.NewJSONHandler, so a test can compare their bytes.
 type jsonPair struct {
 	fastBuf, slowBuf bytes.Buffer
@@ -22,7 +22,7 @@ type jsonPair struct {
 
 func newJSONPair(opts *slog.HandlerOptions) *jsonPair {
 	p := &jsonPair{}
-	p.fast = bot.NewJSONHandler(&p.fastBuf, opts)
+	p.fast = logging.NewJSONHandler(&p.fastBuf, opts)
 	p.slow = slog.NewJSONHandler(&p.slowBuf, opts)
 	return p
 }
@@ -125,8 +125,8 @@ func TestJSONHandlerMatchesSlog(t *testing.T) {
 // of its strings is still redacted.
 func TestJSONHandlerAuditLine(t *testing.T) {
 	var fast, slow bytes.Buffer
-	lf := slog.New(bot.NewRedactHandler(bot.NewJSONHandler(&fast, nil))).With("log", "audit")
-	ls := slog.New(bot.NewRedactHandler(slog.NewJSONHandler(&slow, nil))).With("log", "audit")
+	lf := slog.New(logging.NewRedactHandler(logging.NewJSONHandler(&fast, nil))).With("log", "audit")
+	ls := slog.New(logging.NewRedactHandler(slog.NewJSONHandler(&slow, nil))).With("log", "audit")
 	now := time.Now()
 	for _, user := range []string{"U1", "see https://hooks.slack.com/commands/T1/2/secret", strings.Repeat("x", 140)} {
 		fast.Reset()
@@ -169,9 +169,9 @@ func BenchmarkAuditLine(b *testing.B) {
 	for _, h := range []struct {
 		name string
 		h    slog.Handler
-	}{{"slog", slog.NewJSONHandler(discard{}, nil)}, {"fast", bot.NewJSONHandler(discard{}, nil)}} {
+	}{{"slog", slog.NewJSONHandler(discard{}, nil)}, {"fast", logging.NewJSONHandler(discard{}, nil)}} {
 		b.Run(h.name, func(b *testing.B) {
-			l := slog.New(bot.NewRedactHandler(h.h)).With("log", "audit")
+			l := slog.New(logging.NewRedactHandler(h.h)).With("log", "audit")
 			b.ReportAllocs()
 			for b.Loop() {
 				l.LogAttrs(context.Background(), slog.LevelInfo, "audit", slog.String("event", "request"),
