@@ -32,6 +32,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 )
 
 const (
@@ -115,7 +116,7 @@ func New(o Options) *Adapter {
 		base = &http.Client{}
 	}
 	hc := *base
-	hc.Transport = &retryOn429{next: base.Transport, policy: bot.RateLimits}
+	hc.Transport = &httpretry.Transport{Next: base.Transport, Policy: httpretry.Default}
 	opts := []slack.Option{slack.OptionHTTPClient(&hc)}
 	if o.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(o.APIURL, "/")+"/"))

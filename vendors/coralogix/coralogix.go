@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
@@ -82,7 +83,7 @@ type unassignResponse struct {
 // UnassignIncidents removes all user assignments from the incidents:
 // DELETE /mgmt/openapi/latest/incidents/incidents/v1/by-user?incident_ids=a&incident_ids=b.
 // Calls hold at most BatchSize IDs and a URL under MaxURL. Unassigning is
-// idempotent, so a 429 or 503 with Retry-After is retried.
+// idempotent, so a 429 or 503 is retried (httpretry.Default).
 //
 // An incident is done only when Coralogix returns it with no assignment.
 // One it returns still assigned is refused (the vendor's own answer shows
@@ -158,14 +159,14 @@ func (c *Client) url(path string, query url.Values) string {
 	return u.String()
 }
 
-// do sends one call (retried as wire.Idempotent allows) and decodes a
+// do sends one call (retried as httpretry.Default allows) and decodes a
 // complete JSON 2xx answer into out. Anything else is a *vendors.Error or a
 // *vendors.UnreachableError.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, out any) ([]string, error) {
 	var requestIDs []string
 	var verdict error
 	var last *wire.Answer
-	wire.Idempotent.Do(ctx, func() *wire.Answer {
+	wire.Retry(ctx, httpretry.Default, func() *wire.Answer {
 		callCtx, cancel := ctx, context.CancelFunc(func() {})
 		if c.timeout > 0 {
 			callCtx, cancel = context.WithTimeout(ctx, c.timeout)
