@@ -22,7 +22,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/slack-go/slack"
 
@@ -269,7 +268,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
-	form, err := parseForm(unsafe.String(unsafe.SliceData(body), len(body))) // body is not written again
+	form, err := parseForm(string(body))
 	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return nil, false

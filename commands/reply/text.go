@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Cut shortens s to at most n characters, marking the cut with "…".
@@ -50,8 +49,7 @@ func Shorten(items []Item, maxItems, budget int, line func(Item) string) string 
 // ShortenAppend is Shorten with a line renderer that appends to the text
 // being built, so that rendering a long list costs no string per item.
 func ShortenAppend(items []Item, maxItems, budget int, appendLine func([]byte, Item) []byte) string {
-	b := AppendShortened(nil, items, maxItems, budget, appendLine)
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	return string(AppendShortened(nil, items, maxItems, budget, appendLine))
 }
 
 // AppendShortened appends ShortenAppend's text to dst (whose own bytes do
@@ -70,7 +68,7 @@ func AppendShortened(dst []byte, items []Item, maxItems, budget int, appendLine 
 		// len("\n…and N more"), written only when it is used
 		moreLen := len("\n…and  more") + len(strconv.Itoa(len(items)-i))
 		l := b[start:]
-		n := RuneCount(unsafe.String(unsafe.SliceData(l), len(l))) + 1 // utf8.RuneCount allocates here
+		n := utf8.RuneCount(l) + 1
 		if i == maxItems || used+n+moreLen > budget {
 			b = fmt.Appendf(b[:mark], "\n…and %d more", len(items)-i)
 			break
