@@ -200,7 +200,7 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	if format == "text" {
 		return slog.New(logging.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(logging.NewRedactHandler(logging.NewJSONHandler(w, opts)))
+	return slog.New(logging.NewRedactHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,
