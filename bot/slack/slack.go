@@ -265,7 +265,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
-	form, err := url.ParseQuery(string(body))
+	form, err := parseForm(string(body))
 	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return nil, false
