@@ -320,6 +320,10 @@ func Sign(secret []byte, timestamp string, body []byte) string {
 }
 
 func writeAck(w http.ResponseWriter, payload any) {
+	if m, ok := payload.(ackMessage); ok {
+		writeAckMessage(w, m)
+		return
+	}
 	if payload == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -347,7 +351,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if o.Work != nil {
 		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
-	return message(o.Reply)
+	return ackMessage{o.Reply}
 }
 
 // unescape undoes the HTML escaping Slack applies to slash-command text
