@@ -30,4 +30,3 @@ func BenchmarkAppendMessage(b *testing.B) {
 		buf = appendMessage(buf[:0], r)
 	}
 }
-
