@@ -10,7 +10,7 @@ import (
 
 // Cut shortens s to at most n characters, marking the cut with "…".
 func Cut(s string, n int) string {
-	if RuneCount(s) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	if n <= 0 {
@@ -76,28 +76,4 @@ func AppendShortened(dst []byte, items []Item, maxItems, budget int, appendLine 
 		used += n
 	}
 	return b
-}
-
-// RuneCount is utf8.RuneCountInString, eight ASCII bytes at a time.
-func RuneCount(s string) int {
-	const highs = 0x8080808080808080
-	n := 0
-	for i := 0; i < len(s); n++ {
-		if i+8 <= len(s) {
-			w := s[i : i+8]
-			if (uint64(w[0])|uint64(w[1])<<8|uint64(w[2])<<16|uint64(w[3])<<24|
-				uint64(w[4])<<32|uint64(w[5])<<40|uint64(w[6])<<48|uint64(w[7])<<56)&highs == 0 {
-				i += 8
-				n += 7
-				continue
-			}
-		}
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return n
 }
