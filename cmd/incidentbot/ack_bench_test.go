@@ -1,3 +1,5 @@
+//go:build bench
+
 package main
 
 import (
@@ -35,7 +37,7 @@ import (
 // JSON answer), so ratios taken in one run can be compared on a noisy
 // machine:
 //
-//	go test ./cmd/incidentbot -run '^$' -bench Ack -benchtime 3s
+//	go test -tags bench ./cmd/incidentbot -run '^$' -bench Ack -benchtime 3s
 //
 // Add -cpuprofile cpu.out for the profile of the whole process.
 func BenchmarkAck(b *testing.B) {

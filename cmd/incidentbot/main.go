@@ -18,6 +18,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/console"
 	"github.com/incidentbot/incidentbot/bot/health"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/config"
@@ -197,9 +198,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	_ = l.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: l}
 	if format == "text" {
-		return slog.New(bot.NewRedactHandler(slog.NewTextHandler(w, opts)))
+		return slog.New(logging.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(bot.NewRedactHandler(bot.NewJSONHandler(w, opts)))
+	return slog.New(logging.NewRedactHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,
