@@ -118,6 +118,22 @@ type Store interface {
 	Stats(ctx context.Context) (open int, err error)
 }
 
+// RunSettler is a Store that can also record the run an accepted move
+// starts (as Runs.Start would, under lease) in the same atomic step as the
+// move: one round trip on a shared store instead of two, and no moment in
+// which a confirmed action runs without its run record.
+type RunSettler interface {
+	// SettleRun is Settle; when the move ends in Confirmed it also records
+	// the moved record as running under lease, and reports started.
+	SettleRun(ctx context.Context, token string, m Move, lease time.Duration) (r Record, started bool, err error)
+}
+
+// ErrNotDurable means a store that keeps copies (Redis with replicas) made
+// a move but could not make sure the move would survive a failover: no
+// copy acknowledged it in time. The caller must not act on the move; the
+// confirmation may be left settled, so the requester must ask again.
+var ErrNotDurable = errors.New("nothing was run: the store of confirmations could not make sure this click would survive a failover of its primary (one may be under way). Run the command again in a moment")
+
 // Retention is how long a settled token is remembered after its expiry, so
 // a late click is told what happened instead of "not known".
 const Retention = time.Hour

@@ -16,9 +16,14 @@ import (
 //	prefix:lease:<name>  Lease, Release
 
 // SeenOnce implements pending.OnceSet with SET NX PX: the first caller
-// while the key lives sets it, every other is told it was seen.
+// while the key lives sets it, every other is told it was seen. Concurrent
+// calls share a pipeline (see batch).
 func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	err := s.c.SetArgs(ctx, s.base+":seen:"+key, "1", redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	var cmd *redis.StatusCmd
+	s.do(ctx, func(p redis.Pipeliner) {
+		cmd = p.SetArgs(ctx, s.base+":seen:"+key, "1", redis.SetArgs{Mode: "NX", TTL: ttl})
+	})
+	err := cmd.Err()
 	switch {
 	case err == nil:
 		return true, nil
