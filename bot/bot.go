@@ -388,7 +388,7 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move,
 			action, m.Approvers = a, approvers
 		}
 	}
-	rec, err := b.store.Settle(ctx, c.Press.Value, m)
+	rec, started, err := b.settleRun(ctx, c.Press.Value, m)
 	if err != nil {
 		return b.refusal(ctx, rec, c, event, err)
 	}
@@ -420,7 +420,7 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move,
 	return Outcome{
 		Reply: b.finish(running),
 		Work: func(ctx context.Context) reply.Reply {
-			return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
+			return b.leased(ctx, rec, started, func(ctx context.Context) reply.Reply {
 				return b.run(ctx, action, t, people...)
 			})
 		},
@@ -526,6 +526,10 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, event st
 		}
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: expired")
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s), Lines: []string{capitalize(err.Error()) + "."}})}
+	case errors.Is(err, pending.ErrNotDurable):
+		b.log.WarnContext(ctx, "a click was refused: no replica of the store acknowledged it", "error", err, "token_ref", tokenRef(c.Press.Value))
+		b.auditEvent(event, c.Caller, c.Channel, s, "refused: not replicated")
+		return Outcome{Notice: true, Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: capitalize(pending.ErrNotDurable.Error()) + "."})}
 	case errors.Is(err, pending.ErrUnknownToken):
 		b.auditEvent(event, c.Caller, c.Channel, s, "refused: unknown token")
 		return Outcome{Reply: b.finish(reply.Reply{Tone: reply.Warning, Title: capitalize(err.Error()) + "."})}

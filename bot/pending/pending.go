@@ -128,11 +128,13 @@ type RunSettler interface {
 	SettleRun(ctx context.Context, token string, m Move, lease time.Duration) (r Record, started bool, err error)
 }
 
-// ErrNotDurable means a store that keeps copies (Redis with replicas) made
-// a move but could not make sure the move would survive a failover: no
-// copy acknowledged it in time. The caller must not act on the move; the
-// confirmation may be left settled, so the requester must ask again.
-var ErrNotDurable = errors.New("nothing was run: the store of confirmations could not make sure this click would survive a failover of its primary (one may be under way). Run the command again in a moment")
+// ErrNotDurable means a store that keeps copies (Redis with replicas)
+// could not make sure a move would survive a failover: no copy
+// acknowledged it in time. The caller must not act on the move. The store
+// takes the move back where it can; where it cannot (its primary died),
+// the confirmation may stay settled without having run, and the
+// requester must run the command again.
+var ErrNotDurable = errors.New("nothing was run: the store of confirmations could not make sure this click would survive a failover (one may be under way). Press again in a moment; if it then says it was already confirmed, run the command again")
 
 // Retention is how long a settled token is remembered after its expiry, so
 // a late click is told what happened instead of "not known".

@@ -108,6 +108,10 @@ func (s *Store) WaitForReplicas(n int, timeout time.Duration) *Store {
 	return s
 }
 
+// WaitReplicas is how many replicas must acknowledge a settle (see
+// WaitForReplicas).
+func (s *Store) WaitReplicas() int { return s.waitReplicas }
+
 // Ping reports whether Redis answers, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.c.Ping(ctx).Err(); err != nil {

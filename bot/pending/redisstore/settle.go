@@ -50,6 +50,25 @@ return 1
 
 var casScript = redis.NewScript(casText)
 
+// undoScript puts back the record a move replaced, if the move's body is
+// still there, with its set entries, and forgets the run the move started.
+//
+//	KEYS: as casScript
+//	ARGV: moved body, body read, ttl ms, token, "1" to put it back in the
+//	      open sets, its ExpiresAt score
+var undoScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+if ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
+  redis.call('ZADD', KEYS[3], ARGV[6], ARGV[4])
+  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[4])
+end
+redis.call('DEL', KEYS[5], KEYS[6])
+redis.call('SREM', KEYS[7], ARGV[4])
+return 1
+`)
+
 // Settle implements pending.Store (see the package comment).
 func (s *Store) Settle(ctx context.Context, token string, m pending.Move) (pending.Record, error) {
 	r, _, err := s.settle(ctx, token, m, 0)
@@ -164,6 +183,15 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 		return false, err
 	}
 	if n == 1 && wait > 0 && acked < int64(wait) {
+		// Nothing will act on the move: take it back while this primary
+		// answers, so that a later press can make it (best effort: if
+		// the primary is gone, the move is lost with it, or survives on a
+		// replica as settled and never acted on).
+		reopen := "0"
+		if leaves == "1" {
+			reopen = "1"
+		}
+		_ = undoScript.Run(context.WithoutCancel(ctx), s.c, keys, newBody, body, pttl.Milliseconds(), r.Token, reopen, score(r.ExpiresAt)).Err()
 		return false, fmt.Errorf("%w (%d of %d replicas acknowledged within %s)", pending.ErrNotDurable, acked, wait, s.waitTimeout)
 	}
 	return n == 1, nil
