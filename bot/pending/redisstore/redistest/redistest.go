@@ -27,17 +27,17 @@ type Server struct {
 	// across Restart.
 	Addr string
 
-	t    testing.TB
-	bin  string
-	dir  string
+	t   testing.TB
+	bin string
+	dir string
 	// extra arguments after the port's, or for a sentinel its whole
 	// command line but the port (see startWith)
 	args     []string
 	sentinel string // a sentinel's configuration, with %s for the port
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-	out  *syncBuffer
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{}
+	out      *syncBuffer
 }
 
 // Start starts a redis-server on a free loopback port and waits until it
