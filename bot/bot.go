@@ -387,6 +387,7 @@ func (b *Bot) settle(ctx context.Context, c Click, event string, m pending.Move,
 			}
 			action, m.Approvers = a, approvers
 		}
+		m.Seen = read // the store may judge on it rather than read again
 	}
 	rec, started, err := b.settleRun(ctx, c.Press.Value, m)
 	if err != nil {

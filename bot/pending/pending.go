@@ -87,6 +87,11 @@ type Move struct {
 	// ApprovedFor, on an Approve, are the approvers the approver was
 	// checked against: the move is refused if the record names others.
 	ApprovedFor []string
+	// Seen, when set, is the record as the caller read it (Get) just
+	// before: a store may judge the move on it and write only if the
+	// record is still that one, sparing a read; if it changed, the store
+	// reads it again. It never changes what the move may do.
+	Seen *Record
 }
 
 // Limits bound what Put accepts; zero means no bound.

@@ -84,7 +84,23 @@ func (s *Store) SettleRun(ctx context.Context, token string, m pending.Move, lea
 
 func (s *Store) settle(ctx context.Context, token string, m pending.Move, lease time.Duration) (pending.Record, bool, error) {
 	for try := 0; try < maxTries; try++ {
-		r, body, pttl, err := s.read(ctx, token)
+		var (
+			r    pending.Record
+			body string
+			pttl time.Duration
+			err  error
+		)
+		if try == 0 && m.Seen != nil && m.Seen.Token == token && m.Seen.State.Open() {
+			// Judge on what the caller read: if the stored body is no
+			// longer its encoding, the write fails and the next try reads.
+			r = *m.Seen
+			var b []byte
+			if b, err = encode(r); err == nil {
+				body, pttl = string(b), time.Until(r.ExpiresAt)+pending.Retention
+			}
+		} else {
+			r, body, pttl, err = s.read(ctx, token)
+		}
 		if err != nil {
 			return pending.Record{}, false, wrap("settling a confirmation", err)
 		}
