@@ -91,7 +91,7 @@ func TestConcurrentReplayChecksInSharedPipelines(t *testing.T) {
 	var firsts atomic.Int64
 	n := h.count(func() {
 		done := make(chan struct{})
-		for i := 0; i < 64; i++ {
+		for i := 0; i < 64; i++ { // more callers than lanes: some wait, some lead
 			go func() {
 				defer func() { done <- struct{}{} }()
 				ok, err := s.SeenOnce(ctx, "sig-"+strconv.Itoa(i%32), time.Minute)
@@ -111,6 +111,28 @@ func TestConcurrentReplayChecksInSharedPipelines(t *testing.T) {
 		t.Errorf("%d keys were first, want 32 (64 checks of 32 keys)", firsts.Load())
 	}
 	t.Logf("64 concurrent replay checks took %d round trips", n)
+	// Many more, in waves, over fresh keys: every call returns, each key is
+	// first once (a lost hand-off would hang here, a doubled one panic).
+	for wave := 0; wave < 3; wave++ {
+		var firsts atomic.Int64
+		done := make(chan struct{})
+		for i := 0; i < 600; i++ {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				if ok, err := s.SeenOnce(ctx, "wave-"+strconv.Itoa(wave)+"-"+strconv.Itoa(i%150), time.Minute); err != nil {
+					t.Error(err)
+				} else if ok {
+					firsts.Add(1)
+				}
+			}()
+		}
+		for i := 0; i < 600; i++ {
+			<-done
+		}
+		if firsts.Load() != 150 {
+			t.Errorf("wave %d: %d keys were first, want 150", wave, firsts.Load())
+		}
+	}
 }
 
 // BenchmarkClick is the click path as the bot makes it: the read for the
