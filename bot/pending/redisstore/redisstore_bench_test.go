@@ -94,3 +94,49 @@ func TestMemoryPerRecord(t *testing.T) {
 	t.Logf("Redis memory per pending confirmation (2 IDs): %d bytes (used_memory %d -> %d over %d records; JSON value %d bytes)",
 		(after-before)/n, before, after, n, len(sample))
 }
+
+// BenchmarkClick is the click path as the bot makes it: the read for the
+// policy recheck, then the Confirm with its run record (and, on Sentinel,
+// the WAIT for the replica), reporting p50 and p99 per click.
+func BenchmarkClick(b *testing.B) {
+	b.Run("Single", func(b *testing.B) {
+		benchClick(b, redisstore.New(client(b, redistest.Start(b)), prefix()))
+	})
+	b.Run("SentinelWait1", func(b *testing.B) {
+		c, err := redisstore.Open(redistest.StartSentinel(b).URL())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = c.Close() })
+		benchClick(b, redisstore.New(c, prefix()).WaitForReplicas(1, 250*time.Millisecond))
+	})
+}
+
+func benchClick(b *testing.B, s *redisstore.Store) {
+	recs := make([]pending.Record, b.N)
+	for i := range recs {
+		recs[i] = rec(alice, time.Hour)
+		if err := s.Put(ctx, recs[i], pending.Limits{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lat := make([]time.Duration, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		seen, err := s.Get(ctx, recs[i].Token)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := confirm(alice, t0.Add(time.Second))
+		m.Seen = &seen
+		if _, _, err := s.SettleRun(ctx, recs[i].Token, m, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+		lat[i] = time.Since(start)
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs/click")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs/click")
+}

@@ -367,6 +367,23 @@ func TestParseURL(t *testing.T) {
 	if err != nil || o.MasterName != "mymaster" || len(o.Addrs) != 2 {
 		t.Fatalf("sentinel: %+v, %v", o, err)
 	}
+	// How many replicas a settle waits for: one by default with Sentinel,
+	// none otherwise, as the URL says when it says.
+	for url, want := range map[string]int{
+		"redis://h": 0,
+		"redis://h1:7000?addr=h2:7000&addr=h3:7000":      0,
+		"redis://s1:26379?master_name=m":                 1,
+		"redis://s1:26379?master_name=m&wait_replicas=0": 0,
+		"redis://h1:7000?addr=h2:7000&wait_replicas=2":   2,
+	} {
+		o, err := redisstore.ParseOptions(url)
+		if err != nil || o.WaitReplicas != want || o.WaitTimeout != redisstore.DefaultWaitTimeout {
+			t.Errorf("%s: waits for %d replicas for %s (%v); want %d for %s", url, o.WaitReplicas, o.WaitTimeout, err, want, redisstore.DefaultWaitTimeout)
+		}
+	}
+	if o, err := redisstore.ParseOptions("redis://h?wait_timeout=100ms&read_timeout=1s"); err != nil || o.WaitTimeout != 100*time.Millisecond {
+		t.Errorf("wait_timeout: %+v, %v", o, err)
+	}
 
 	const secret = "hunter2-TOPSECRET"
 	for _, bad := range []string{
@@ -379,6 +396,8 @@ func TestParseURL(t *testing.T) {
 		"redis://u:" + secret + "@h:6379?read_timeout=soon",
 		"redis://u:" + secret + "@h1:1/2?addr=h2:1",
 		"redis://u:" + secret + "@h:6379 /0",
+		"redis://u:" + secret + "@h:6379?wait_replicas=-1",
+		"redis://u:" + secret + "@h:6379?wait_timeout=1s", // not shorter than read_timeout
 		secret,
 	} {
 		_, err := redisstore.ParseURL(bad)
