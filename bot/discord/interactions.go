@@ -31,6 +31,8 @@ func (a *Adapter) handle(ctx context.Context, i *discordgo.Interaction) (*discor
 		return a.component(ctx, i, who)
 	case discordgo.InteractionModalSubmit:
 		return a.modalSubmit(ctx, i, who)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i, who), nil
 	}
 	return say(reply.Reply{Tone: reply.Failure, Title: "This kind of interaction is not supported."}), nil
 }
@@ -98,6 +100,9 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok {
 		return say(malformed), nil
+	}
+	if data.CommandType == discordgo.MessageApplicationCommand {
+		return a.messageCommand(ctx, i, who, data), nil
 	}
 	if len(data.Options) == 0 || data.Options[0] == nil {
 		return a.run(ctx, i, who, []string{}) // no subcommand: the overview
@@ -168,6 +173,9 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
 	if !ok {
 		return say(malformed), nil
+	}
+	if strings.HasPrefix(data.CustomID, actPrefix) {
+		return a.act(ctx, i, who, data)
 	}
 	p, err := reply.ParsePress(data.CustomID)
 	if err != nil {
