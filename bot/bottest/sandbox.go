@@ -1,6 +1,11 @@
 package bottest
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,4 +48,36 @@ func AllDeps(t testing.TB, secmasterURL, cocURL, coralogixURL string) (commands.
 		cfg.COC = r
 	}
 	return deps, lookup.New(cfg)
+}
+
+// Gate fronts the sandbox: it counts the requests that reach it, and while
+// Hang is set it never answers (until the test ends), as a vendor that
+// hangs.
+type Gate struct {
+	URL   string
+	Reads atomic.Int64
+	Hang  atomic.Bool
+}
+
+// NewGate starts a sandbox behind a Gate.
+func NewGate(t testing.TB) *Gate {
+	t.Helper()
+	target, _ := url.Parse(Sandbox(t))
+	g := &Gate{}
+	done := make(chan struct{})
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.Reads.Add(1)
+		if g.Hang.Load() {
+			select {
+			case <-done:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(done); srv.Close() })
+	g.URL = srv.URL
+	return g
 }

@@ -2,7 +2,6 @@ package discord_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,8 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,40 +29,10 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
-// vendorGate fronts the sandbox: it counts the reads that reach it, and
-// when hang is set it never answers (until the test ends).
-type vendorGate struct {
-	reads atomic.Int64
-	hang  atomic.Bool
-	done  chan struct{}
-	URL   string
-}
-
-func newVendorGate(t *testing.T) *vendorGate {
-	t.Helper()
-	target, _ := url.Parse(bottest.Sandbox(t))
-	g := &vendorGate{done: make(chan struct{})}
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.reads.Add(1)
-		if g.hang.Load() {
-			select {
-			case <-g.done:
-			case <-r.Context().Done():
-			}
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(func() { close(g.done); srv.Close() })
-	g.URL = srv.URL
-	return g
-}
-
 type pickFixture struct {
 	server *httptest.Server
 	api    *vendortest.Server
-	vendor *vendorGate
+	vendor *bottest.Gate
 	key    ed25519.PrivateKey
 	seq    atomic.Int64
 }
@@ -75,7 +42,7 @@ type pickFixture struct {
 func newPickFixture(t *testing.T, policyYAML string) *pickFixture {
 	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	f := &pickFixture{key: priv, api: vendortest.New(t, discordAPI), vendor: newVendorGate(t)}
+	f := &pickFixture{key: priv, api: vendortest.New(t, discordAPI), vendor: bottest.NewGate(t)}
 	deps, reader := bottest.AllDeps(t, f.vendor.URL, f.vendor.URL, f.vendor.URL)
 	opt := bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if policyYAML != "" {
@@ -211,7 +178,7 @@ func TestAutocompleteOffersTheSandboxIncidentsMatchingWhatIsTyped(t *testing.T) 
 // time, from the last good list when there is one, else with none.
 func TestAutocompleteAnswersInTimeWhenTheVendorHangs(t *testing.T) {
 	f := newPickFixture(t, "")
-	f.vendor.hang.Store(true)
+	f.vendor.Hang.Store(true)
 	if got := choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": "db"}))); len(got) != 0 {
 		t.Fatalf("choices with nothing known: %v", got)
 	}
@@ -220,7 +187,7 @@ func TestAutocompleteAnswersInTimeWhenTheVendorHangs(t *testing.T) {
 	if got := choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": ""}))); len(got) != 5 {
 		t.Fatalf("all incidents: %v", got)
 	}
-	f.vendor.hang.Store(true)
+	f.vendor.Hang.Store(true)
 	got := choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": "db"})))
 	if strings.Join(values(got), " ") != "inc-1002 inc-1005" {
 		t.Fatalf("choices from the last good list: %v", got)
@@ -232,7 +199,7 @@ func TestAutocompleteOffersNothingToSomeoneNotAllowed(t *testing.T) {
 	if got := choices(t, f.send(t, typing("666", "delete", "ids", map[string]string{"ids": "db"}))); len(got) != 0 {
 		t.Fatalf("a user the policy does not allow got %v", got)
 	}
-	if n := f.vendor.reads.Load(); n != 0 {
+	if n := f.vendor.Reads.Load(); n != 0 {
 		t.Fatalf("the vendor was read %d times for someone not allowed", n)
 	}
 	if got := choices(t, f.send(t, typing("111", "delete", "ids", map[string]string{"ids": "db"}))); len(got) != 2 {
@@ -289,7 +256,7 @@ func TestActOnAMessageWithoutIDsSaysSo(t *testing.T) {
 	if data := resp["data"].(map[string]any); data["flags"] != float64(64) || !strings.Contains(string(raw), "no incident, alert or ticket ID") {
 		t.Fatalf("answer: %s", raw)
 	}
-	if f.vendor.reads.Load() != 0 {
+	if f.vendor.Reads.Load() != 0 {
 		t.Fatal("a vendor was read")
 	}
 }
@@ -301,5 +268,4 @@ func TestActOnAMessageOffersNothingToSomeoneNotAllowed(t *testing.T) {
 	if strings.Contains(string(raw), "act:") || !strings.Contains(string(raw), "Not allowed") {
 		t.Fatalf("answer to someone not allowed: %s", raw)
 	}
-	_ = context.Background
 }

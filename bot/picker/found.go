@@ -204,3 +204,18 @@ func Strings(raw []byte) []string {
 var machinery = map[string]bool{"type": true, "style": true, "color": true, "action_id": true, "block_id": true,
 	"ts": true, "bot_id": true, "app_id": true, "team": true, "user": true, "image_url": true, "icon_url": true,
 	"proxy_url": true, "proxy_icon_url": true, "emoji": true, "custom_id": true}
+
+// Of are the IDs found of kind.
+func (f Found) Of(kind commands.IDKind) []string {
+	switch kind {
+	case commands.SecMasterIncident:
+		return f.Incidents
+	case commands.SecMasterAlert:
+		return f.Alerts
+	case commands.CoralogixIncident:
+		return f.Coralogix
+	case commands.COCTicket:
+		return f.Tickets
+	}
+	return nil
+}

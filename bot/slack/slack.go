@@ -29,6 +29,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -75,6 +76,9 @@ type Options struct {
 	// exact replay does nothing. In memory by default; replicas share one
 	// (the Redis OnceSet) so a replay to another replica is caught too.
 	Seen pending.OnceSet
+	// Picker feeds the forms' ID selects and finds IDs in messages; nil
+	// leaves typed commands as they are (no picker forms).
+	Picker *picker.Picker
 }
 
 // Adapter serves one Slack app.
@@ -93,6 +97,7 @@ type Adapter struct {
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
 	connected     atomic.Bool // Socket Mode
+	picker        *picker.Picker
 }
 
 // New returns an Adapter.
@@ -124,7 +129,7 @@ func New(o Options) *Adapter {
 	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: bot.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
-		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
+		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery), picker: o.Picker}
 }
 
 func progressEvery(d time.Duration) time.Duration {
@@ -173,6 +178,7 @@ const authTries = 5
 func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", a.recovering(a.serveCommand))
 	mux.HandleFunc("POST /slack/interactions", a.recovering(a.serveInteraction))
+	mux.HandleFunc("POST /slack/options", a.recovering(a.serveOptions))
 }
 
 // recovering answers a handler's panic with a short ephemeral message
@@ -359,6 +365,9 @@ func caller(id, name string) commands.Caller {
 func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	who := caller(cmd.UserID, cmd.UserName)
 	text := strings.TrimSpace(unescape(cmd.Text))
+	if verb, ok := a.wantsPicker(text); ok {
+		return a.openPicker(ctx, cmd, who, verb)
+	}
 	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text, Message: cmd.ResponseURL, Forms: true})
 	if o.Form != nil {
 		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
@@ -388,7 +397,14 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		}
 		return a.press(ctx, cb, who, cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
+		if ourForm(cb.View.CallbackID) {
+			return a.submitPicked(ctx, cb, who)
+		}
 		return a.submit(ctx, cb, who)
+	case slack.InteractionTypeBlockSuggestion: // Socket Mode's options requests
+		return a.suggest(ctx, cb)
+	case slack.InteractionTypeMessageAction:
+		return a.shortcut(ctx, cb, who)
 	}
 	return nil
 }
