@@ -34,6 +34,8 @@ type Console struct {
 	caller commands.Caller
 	prompt string
 
+	editor *Editor // reads the lines instead of in, when set (a terminal)
+
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
 }
@@ -62,6 +64,10 @@ func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
+		if c.editor != nil {
+			c.editor.feed(lines, readErr)
+			return
+		}
 		sc := bufio.NewScanner(c.in)
 		sc.Buffer(make([]byte, 64*1024), 1024*1024)
 		for sc.Scan() {

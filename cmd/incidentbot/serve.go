@@ -14,6 +14,7 @@ import (
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/bot/health"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/policy"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/commands"
@@ -56,7 +57,7 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 // Readiness: the configuration is loaded, the endpoint answers, the shared
 // store answers where one is configured, and Socket Mode or the Discord
 // gateway (where used) is connected.
-func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
+func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker, pick *picker.Picker) error {
 	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
 	defer stop()
 	mux := http.NewServeMux()
@@ -67,7 +68,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m})
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m, Picker: pick})
 		if err := sl.CheckAuth(ctx); err != nil {
 			return err
 		}
@@ -90,14 +91,14 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 			logger.Info("slack: socket mode")
 		} else {
 			sl.Routes(mux)
-			logger.Info("slack: webhooks on POST /slack/commands and /slack/interactions", "addr", cfg.Addr)
+			logger.Info("slack: webhooks on POST /slack/commands, /slack/interactions and /slack/options", "addr", cfg.Addr)
 		}
 	}
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
 			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
-			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m})
+			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m, Picker: pick})
 		if err != nil {
 			return err
 		}
