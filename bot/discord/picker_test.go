@@ -20,6 +20,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
@@ -267,5 +269,43 @@ func TestActOnAMessageOffersNothingToSomeoneNotAllowed(t *testing.T) {
 	raw, _ := json.Marshal(resp)
 	if strings.Contains(string(raw), "act:") || !strings.Contains(string(raw), "Not allowed") {
 		t.Fatalf("answer to someone not allowed: %s", raw)
+	}
+}
+
+// The registered commands: at most 5 message commands (Discord's limit),
+// names of 1 to 32 characters; every ID option autocompletes, and none
+// of those carries fixed choices (Discord refuses both at once).
+func TestCommandsMarkEveryIDOptionAndFitDiscordsLimits(t *testing.T) {
+	cmds := discordbot.Commands(nil)
+	messageCommands := 0
+	for _, c := range cmds {
+		if c.Type == discordgo.MessageApplicationCommand {
+			messageCommands++
+			if n := utf8.RuneCountInString(c.Name); n < 1 || n > 32 || c.Description != "" || len(c.Options) != 0 {
+				t.Errorf("message command %q (%d characters), description %q", c.Name, n, c.Description)
+			}
+		}
+	}
+	if messageCommands != 1 || len(cmds) != 2 {
+		t.Fatalf("%d commands, %d message commands", len(cmds), messageCommands)
+	}
+	marked := map[string]bool{}
+	for _, sub := range cmds[0].Options {
+		for _, o := range sub.Options {
+			if o.Autocomplete {
+				marked[o.Name] = true
+				if len(o.Choices) > 0 || o.Type != discordgo.ApplicationCommandOptionString {
+					t.Errorf("%s %s: autocomplete with choices or of type %d", sub.Name, o.Name, o.Type)
+				}
+			}
+		}
+	}
+	var names []string
+	for n := range marked {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	if strings.Join(names, " ") != "alerts ids incident more_alerts more_ids ticket" {
+		t.Errorf("autocomplete options: %v", names)
 	}
 }
