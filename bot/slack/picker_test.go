@@ -313,3 +313,61 @@ func TestSocketModeAnswersBlockSuggestions(t *testing.T) {
 		t.Fatalf("socket mode options: %s", ack)
 	}
 }
+
+// ephemeral waits for a chat.postEphemeral and returns its form.
+func (f *pickFixture) ephemeral(t *testing.T) url.Values {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		for _, r := range f.slackAPI.Requests() {
+			if strings.HasSuffix(r.Path, "/chat.postEphemeral") {
+				form, _ := url.ParseQuery(string(r.Body))
+				return form
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("nothing was shown privately")
+	return nil
+}
+
+func TestShortcutFormSubmittedAsksToConfirm(t *testing.T) {
+	f := newPickFixture(t, "")
+	selected := func(ids ...string) map[string]any {
+		var opts []map[string]any
+		for _, id := range ids {
+			opts = append(opts, map[string]any{"value": id})
+		}
+		return map[string]any{"value": map[string]any{"type": "multi_external_select", "selected_options": opts}}
+	}
+	submit := map[string]any{"type": "view_submission", "user": map[string]string{"id": "U1", "name": "alice"},
+		"view": map[string]any{"id": "V2", "callback_id": "act", "private_metadata": `{"channel":"C-WAR"}`,
+			"state": map[string]any{"values": map[string]any{
+				"verb":              map[string]any{"value": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "unlink"}}},
+				"ids:delete.ids":    selected("inc-1001"),
+				"ids:unlink.alerts": selected("alert-2001")}}}}
+	if status, body := f.payload(t, "/slack/interactions", submit); status != http.StatusOK || strings.TrimSpace(body) != "" {
+		t.Fatalf("submission answer: %d %s", status, body)
+	}
+	blocks := f.ephemeral(t).Get("blocks")
+	if !strings.Contains(blocks, "alert-2001") || !strings.Contains(blocks, "inc-1001") || !strings.Contains(blocks, `"action_id":"confirm:`) {
+		t.Fatalf("the confirmation: %s", blocks)
+	}
+
+	// resolve asks for its own form next, the ticket filled in.
+	submit["view"].(map[string]any)["state"] = map[string]any{"values": map[string]any{
+		"verb":              map[string]any{"value": map[string]any{"type": "static_select", "selected_option": map[string]any{"value": "resolve"}}},
+		"ids:accept.ticket": selected("IM202611220001")}}
+	_, body := f.payload(t, "/slack/interactions", submit)
+	if !strings.Contains(body, `"response_action":"update"`) || !strings.Contains(body, `"callback_id":"pick:resolve"`) || !strings.Contains(body, `"value":"IM202611220001"`) || !strings.Contains(body, `"block_id":"cause"`) {
+		t.Fatalf("resolve's form: %s", body)
+	}
+}
+
+func TestPickerFormIsRefusedToSomeoneNotAllowed(t *testing.T) {
+	f := newPickFixture(t, "rules:\n  - verbs: [delete]\n    request: [slack:U0ALICE]\n")
+	_, body := f.post(t, "/slack/commands", url.Values{"command": {"/incident"}, "text": {"delete"}, "user_id": {"U0MALLORY"}, "user_name": {"mallory"},
+		"channel_id": {"C-WAR"}, "response_url": {f.slackAPI.URL + "/response/m"}, "trigger_id": {"trig-m"}}, time.Now(), true)
+	if !strings.Contains(body, "Not allowed") || len(f.views(t)) != 0 || f.vendor.Reads.Load() != 0 {
+		t.Fatalf("answer %s; %d forms opened; %d vendor reads", body, len(f.views(t)), f.vendor.Reads.Load())
+	}
+}
