@@ -237,7 +237,7 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 			}
 		}
 	}
-	if i.Message != nil { // opened from a card's button: the card moves with the step
+	if i.Message != nil && values[actValue] == "" { // opened from a card's button: the card moves with the step
 		o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: v.Words(values), Roles: roles(i)})
 		if o.Work == nil {
 			return say(o.Reply), nil

@@ -17,6 +17,11 @@ import (
 // KEY naming the found IDs in the form store.
 const actPrefix = "act:"
 
+// actValue marks, among a form's known values, a form opened from the act
+// menu: its result is a command's, not a card's step (the menu's message is
+// no ticket card). It is no option of any verb, so the grammar never sees it.
+const actValue = "_act"
+
 // maxSelectLabel is Discord's limit on a select option's label.
 const maxSelectLabel = 100
 
@@ -98,7 +103,11 @@ func (a *Adapter) act(ctx context.Context, i *discordgo.Interaction, who command
 		if o.Form == nil {
 			return say(o.Reply), nil
 		}
-		formKey, err := a.forms.put(ctx, o.Form.Values)
+		known := map[string]string{actValue: "1"}
+		for k, val := range o.Form.Values {
+			known[k] = val
+		}
+		formKey, err := a.forms.put(ctx, known)
 		if err != nil {
 			return say(a.bot.InternalError(ctx, "discord: keeping a form's values failed", err)), nil
 		}

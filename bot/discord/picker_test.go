@@ -309,3 +309,32 @@ func TestCommandsMarkEveryIDOptionAndFitDiscordsLimits(t *testing.T) {
 		t.Errorf("autocomplete options: %v", names)
 	}
 }
+
+// resolve picked in the act menu opens resolve's form with the ticket
+// filled in; its submission runs as a command (a result in the channel),
+// not as a step of a card.
+func TestActOnATicketOpensItsFormAndRunsAsACommand(t *testing.T) {
+	f := newPickFixture(t, "")
+	resp := f.send(t, messageCommand("U-ALICE", "COC ticket IM202611220002 solved?", nil))
+	data := resp["data"].(map[string]any)
+	menu := data["components"].([]any)[0].(map[string]any)["components"].([]any)[0].(map[string]any)
+	pick := map[string]any{"type": 3, "id": "pk2", "application_id": "app-1", "token": "tok-pk2", "channel_id": "C-WAR", "member": member("U-ALICE"),
+		"message": map[string]any{"id": "eph-2", "channel_id": "C-WAR"},
+		"data":    map[string]any{"custom_id": menu["custom_id"], "component_type": 3, "values": []string{"verify"}}}
+	resp = f.send(t, pick)
+	raw, _ := json.Marshal(resp)
+	if resp["type"] != float64(9) || !strings.Contains(string(raw), "IM202611220002") {
+		t.Fatalf("verify's form: %s", raw)
+	}
+	modalID := resp["data"].(map[string]any)["custom_id"].(string)
+	submit := map[string]any{"type": 5, "id": "ms", "application_id": "app-1", "token": "tok-ms", "channel_id": "C-WAR", "member": member("U-ALICE"),
+		"message": map[string]any{"id": "eph-2", "channel_id": "C-WAR", "embeds": []map[string]any{{"title": "What should happen to the IDs in this message?"}}},
+		"data": map[string]any{"custom_id": modalID, "components": []map[string]any{
+			{"type": 1, "components": []map[string]any{{"type": 4, "custom_id": "result", "value": "pass"}}},
+			{"type": 1, "components": []map[string]any{{"type": 4, "custom_id": "comment", "value": "error rate back to baseline"}}}}}}
+	resp = f.send(t, submit)
+	if resp["type"] != float64(5) {
+		raw, _ = json.Marshal(resp)
+		t.Fatalf("the submission is not answered as a command (deferred, then the result): %s", raw)
+	}
+}

@@ -60,7 +60,7 @@ func (a *Adapter) suggest(ctx context.Context, cb slack.InteractionCallback) opt
 	if !ok || a.picker == nil || !ourForm(cb.View.CallbackID) {
 		return answer
 	}
-	var meta formMeta
+	var meta pickMeta
 	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
 	who := picker.Who{Caller: caller(cb.User.ID, cb.User.Name), Channel: meta.Channel}
 	values := map[string]string{"incident": chosenIncident(cb.View.State, meta.Values)}

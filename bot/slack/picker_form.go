@@ -21,6 +21,22 @@ const (
 	actCallback = "act"
 )
 
+// pickMeta travels in a picker form's private_metadata: where the result
+// goes, what the form was opened with, and the response_url of the command
+// or shortcut that opened it, through which the confirmation is shown (so
+// it is updated in place, on expiry too). The URL is a credential: it is
+// never logged, and Slack, which issued it, is the only one to see it.
+type pickMeta struct {
+	Channel string            `json:"channel"`
+	Values  map[string]string `json:"values,omitempty"`
+	Reply   string            `json:"reply,omitempty"`
+}
+
+func (m pickMeta) encode() string {
+	raw, _ := json.Marshal(m)
+	return string(raw)
+}
+
 // ourForm says whether a view is one of the picker forms.
 func ourForm(callbackID string) bool {
 	return strings.HasPrefix(callbackID, pickPrefix) || callbackID == actCallback
@@ -62,7 +78,7 @@ func (a *Adapter) openPicker(ctx context.Context, cmd slack.SlashCommand, who co
 	if o.Form == nil {
 		return ackMessage{o.Reply}
 	}
-	return a.openView(ctx, cmd.TriggerID, who, verb, pickerModal(*o.Form, cmd.ChannelID))
+	return a.openView(ctx, cmd.TriggerID, who, verb, pickerModal(*o.Form, pickMeta{Channel: cmd.ChannelID, Reply: cmd.ResponseURL}))
 }
 
 // openView opens a modal before the ack (trigger IDs live 3 seconds).
@@ -128,8 +144,10 @@ func idBlocks(v commands.Verb, known map[string]string) []slack.Block {
 
 // pickerModal is verb's form with its ID fields first: the verb's own form
 // (resolve's cause and solution, verify's result) follows them.
-func pickerModal(f bot.Form, channel string) slack.ModalViewRequest {
-	view := modal(f, channel)
+func pickerModal(f bot.Form, meta pickMeta) slack.ModalViewRequest {
+	view := modal(f, meta.Channel)
+	meta.Values = f.Values
+	view.PrivateMetadata = meta.encode()
 	view.CallbackID = pickPrefix + f.Verb.Name
 	view.Title = text(reply.Cut(strings.ToUpper(f.Verb.Name[:1])+f.Verb.Name[1:], maxModalTitle))
 	if f.Verb.Destructive {
@@ -143,7 +161,7 @@ func pickerModal(f bot.Form, channel string) slack.ModalViewRequest {
 // fields become the words of a typed command, which goes through the same
 // gate (policy, confirmation). A problem is shown next to the field.
 func (a *Adapter) submitPicked(ctx context.Context, cb slack.InteractionCallback, who commands.Caller) any {
-	var meta formMeta
+	var meta pickMeta
 	_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
 	if cb.View.CallbackID == actCallback {
 		return a.submitAct(ctx, cb, who, meta)
@@ -161,21 +179,31 @@ func (a *Adapter) submitPicked(ctx context.Context, cb slack.InteractionCallback
 	for _, o := range v.FormOptions() {
 		values[o.Name] = value(cb.View.State, o.Name)
 	}
-	return a.runPicked(ctx, cb, who, meta.Channel, v, values)
+	return a.runPicked(ctx, cb, who, meta, v, values)
 }
 
 // runPicked hands a form's words to the bot. A confirmation closes the
-// form and is shown to the requester in the channel (privately, with its
-// buttons); a problem stays in the form, next to its field; work runs
-// after the ack and its result goes to the channel.
-func (a *Adapter) runPicked(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, channel string, v commands.Verb, values map[string]string) any {
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: channel, Words: v.Words(values)})
+// form and is shown to the requester privately, with its buttons: through
+// the response_url of the command that opened the form (so it is updated
+// in place like a typed command's), else with chat.postEphemeral. A
+// problem stays in the form, next to its field; work runs after the ack
+// and its result goes to the channel.
+func (a *Adapter) runPicked(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, meta pickMeta, v commands.Verb, values map[string]string) any {
+	channel := meta.Channel
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: channel, Words: v.Words(values), Message: meta.Reply})
 	t := target{channel: channel, who: who}
 	switch {
 	case o.Token != "":
 		a.work.Go(func(ctx context.Context) {
+			if meta.Reply != "" {
+				err := a.respond(ctx, meta.Reply, message(o.Reply))
+				a.delivered(routeResponseURL, err, false)
+				if err == nil {
+					return
+				}
+			}
 			err := a.postEphemeral(ctx, t, o.Reply)
-			a.delivered(routeEphemeral, err, false)
+			a.delivered(routeEphemeral, err, meta.Reply != "")
 			if err != nil {
 				a.bot.Undelivered(ctx, who, channel, o.Reply, err)
 			}

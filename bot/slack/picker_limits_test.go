@@ -100,8 +100,8 @@ func TestPickerFormsFitSlacksLimits(t *testing.T) {
 				values[a.Name] = strings.Join(longIDs("x", 1), " ")
 			}
 		}
-		checkView(t, "pick "+name, pickerModal(bot.Form{Verb: v, Values: values}, "C0123"))
-		checkView(t, "pick "+name+" empty", pickerModal(bot.Form{Verb: v}, "C0123"))
+		checkView(t, "pick "+name, pickerModal(bot.Form{Verb: v, Values: values}, pickMeta{Channel: "C0123", Reply: "https://hooks.slack.com/commands/T0/1/" + strings.Repeat("x", 24)}))
+		checkView(t, "pick "+name+" empty", pickerModal(bot.Form{Verb: v}, pickMeta{Channel: "C0123"}))
 	}
 	// The act form with the most a message can bring: 25 IDs of 128
 	// characters per kind, every verb offered.
@@ -111,5 +111,5 @@ func TestPickerFormsFitSlacksLimits(t *testing.T) {
 	if len(offers) != 6 {
 		t.Fatalf("offers: %d", len(offers))
 	}
-	checkView(t, "act", actModal(found, offers, "C0123"))
+	checkView(t, "act", actModal(found, offers, pickMeta{Channel: "C0123", Reply: "https://hooks.slack.com/commands/T0/1/x"}))
 }

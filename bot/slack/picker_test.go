@@ -225,18 +225,19 @@ func TestDeleteAloneOpensThePickerAndItsSubmissionAsksToConfirm(t *testing.T) {
 	if status != http.StatusOK || strings.TrimSpace(body) != "" {
 		t.Fatalf("submission answer: %d %s", status, body)
 	}
+	// The confirmation goes where a typed command's would: privately,
+	// through the response_url of the command that opened the form.
 	var shown string
-	for i := 0; i < 100 && shown == ""; i++ {
+	for i := 0; i < 200 && shown == ""; i++ {
 		for _, r := range f.slackAPI.Requests() {
-			if strings.HasSuffix(r.Path, "/chat.postEphemeral") {
+			if r.Path == "/response/1" {
 				shown = string(r.Body)
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
-	form, _ := url.ParseQuery(shown)
-	if form.Get("user") != "U1" || form.Get("channel") != "C-WAR" || !strings.Contains(form.Get("blocks"), "inc-1002") ||
-		!strings.Contains(form.Get("blocks"), "inc-1005") || !strings.Contains(form.Get("blocks"), `"action_id":"confirm:`) {
+	if !strings.Contains(shown, `"response_type":"ephemeral"`) || !strings.Contains(shown, "inc-1002") ||
+		!strings.Contains(shown, "inc-1005") || !strings.Contains(shown, `"action_id":"confirm:`) {
 		t.Fatalf("the confirmation shown: %s", shown)
 	}
 }

@@ -44,7 +44,7 @@ func (a *Adapter) shortcut(ctx context.Context, cb slack.InteractionCallback, wh
 		a.privately(cb, who, picker.NoneAllowed())
 		return nil
 	}
-	return a.openView(ctx, cb.TriggerID, who, "delete", actModal(found, offers, channel))
+	return a.openView(ctx, cb.TriggerID, who, "delete", actModal(found, offers, pickMeta{Channel: channel, Reply: cb.ResponseURL}))
 }
 
 // privately answers a shortcut with a note only the responder sees:
@@ -65,7 +65,7 @@ func (a *Adapter) privately(cb slack.InteractionCallback, who commands.Caller, r
 // actModal is the shortcut's form: a menu of the verbs offered, then one
 // field per kind of ID found, prefilled with them (and open to change,
 // fed by /slack/options).
-func actModal(found picker.Found, offers []picker.Offer, channel string) slack.ModalViewRequest {
+func actModal(found picker.Found, offers []picker.Offer, meta pickMeta) slack.ModalViewRequest {
 	var opts []*slack.OptionBlockObject
 	verbOf := map[commands.IDKind]string{} // the first offered verb per kind of ID: its field's options
 	for _, o := range offers {
@@ -107,8 +107,7 @@ func actModal(found picker.Found, offers []picker.Offer, channel string) slack.M
 			break
 		}
 	}
-	meta, _ := json.Marshal(formMeta{Channel: channel})
-	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: actCallback, PrivateMetadata: string(meta),
+	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: actCallback, PrivateMetadata: meta.encode(),
 		Title: text("Act on this message"), Submit: text("Continue"), Close: text("Cancel"),
 		Blocks: slack.Blocks{BlockSet: append([]slack.Block{slack.NewSectionBlock(text(reply.Cut(picker.Choose(found).Title, 3000)), nil, nil)}, blocks...)}}
 }
@@ -117,7 +116,7 @@ func actModal(found picker.Found, offers []picker.Offer, channel string) slack.M
 // picked verb's arguments. A verb with a form of its own (resolve, verify)
 // replaces this form with it, the ticket filled in; any other goes to the
 // bot like a typed command (policy, confirmation).
-func (a *Adapter) submitAct(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, meta formMeta) any {
+func (a *Adapter) submitAct(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, meta pickMeta) any {
 	if cb.View.State == nil {
 		return nil
 	}
@@ -151,10 +150,11 @@ func (a *Adapter) submitAct(ctx context.Context, cb slack.InteractionCallback, w
 		}
 		f := *o.Form
 		f.Values = values
-		view := pickerModal(f, meta.Channel)
+		meta.Values = values
+		view := pickerModal(f, meta)
 		return slack.NewUpdateViewSubmissionResponse(&view)
 	}
-	return a.runPicked(ctx, cb, who, meta.Channel, v, values)
+	return a.runPicked(ctx, cb, who, meta, v, values)
 }
 
 // firstBlockOf is the block of the act form's field for kind, or the verb menu.
