@@ -372,3 +372,14 @@ func TestPickerFormIsRefusedToSomeoneNotAllowed(t *testing.T) {
 		t.Fatalf("answer %s; %d forms opened; %d vendor reads", body, len(f.views(t)), f.vendor.Reads.Load())
 	}
 }
+
+// A vendor that never answers: the options are still answered within
+// Slack's 3 s (the client gives up then), empty when nothing is known.
+func TestOptionsAnswerInTimeWhenTheVendorHangs(t *testing.T) {
+	f := newPickFixture(t, "")
+	f.vendor.Hang.Store(true)
+	status, body := f.payload(t, "/slack/options", suggestion("U1", "pick:delete", "ids:delete.ids", "db", nil))
+	if status != http.StatusOK || strings.TrimSpace(body) != `{"options":[]}` {
+		t.Fatalf("answer with a hanging vendor: %d %s", status, body)
+	}
+}
