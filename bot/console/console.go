@@ -33,6 +33,8 @@ type Console struct {
 	caller commands.Caller
 	prompt string
 
+	editor *Editor // reads the lines instead of in, when set (a terminal)
+
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
 }
@@ -61,6 +63,10 @@ func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan inputLine)
 	readErr := make(chan error, 1)
 	go func() {
+		if c.editor != nil { // a terminal: line editing, history, Tab
+			c.editor.feed(lines, readErr)
+			return
+		}
 		readErr <- readLines(c.in, lines)
 		close(lines)
 	}()

@@ -26,6 +26,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -78,6 +79,9 @@ type Options struct {
 	// ProgressEvery is the least time between two progress edits of one
 	// message, default 1s; negative shows every one (tests).
 	ProgressEvery time.Duration
+	// Picker offers IDs as autocomplete choices and finds them in
+	// messages; nil offers none (autocomplete answers no choices).
+	Picker *picker.Picker
 }
 
 // Adapter serves one Discord application.
@@ -98,6 +102,7 @@ type Adapter struct {
 	chain         *deliver.Chain // shows results, with the fallbacks
 	progressEvery time.Duration
 	connected     atomic.Bool // the gateway session is ready
+	picker        *picker.Picker
 }
 
 // New returns an Adapter. It makes no network call.
@@ -141,7 +146,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
 		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
-		metrics: o.Metrics, progressEvery: o.ProgressEvery}
+		metrics: o.Metrics, progressEvery: o.ProgressEvery, picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
 			a.bot.Undelivered(ctx, who, channel, r, err)
@@ -195,11 +200,11 @@ func (a *Adapter) Wait() { a.work.Wait() }
 // outcome is unknown. It returns how many were told.
 func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
 
-// RegisterCommands overwrites the application's commands with /incident:
-// idempotent, guild-scoped when a guild is set.
+// RegisterCommands overwrites the application's commands with /incident
+// and the message command: idempotent, guild-scoped when a guild is set.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	return a.rest(ctx, func() error {
-		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, []*discordgo.ApplicationCommand{Command(a.perms)})
+		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, Commands(a.perms))
 		return err
 	})
 }

@@ -472,7 +472,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 	bottest.Golden(t, "commands.json", append(pretty.Bytes(), '\n'))
 	var cmds []map[string]any
 	puts[0].JSON(t, &cmds)
-	if len(cmds) != 1 || cmds[0]["name"] != "incident" {
+	if len(cmds) != 2 || cmds[0]["name"] != "incident" || cmds[1]["name"] != "Act on incidents in this message" || cmds[1]["type"] != float64(3) {
 		t.Fatalf("commands = %v", cmds)
 	}
 	subs := map[string][]string{}

@@ -32,6 +32,8 @@ func (a *Adapter) handle(ctx context.Context, i *discordgo.Interaction) (*discor
 		return a.component(ctx, i, who)
 	case discordgo.InteractionModalSubmit:
 		return a.modalSubmit(ctx, i, who)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i, who), nil
 	}
 	return say(reply.Reply{Tone: reply.Failure, Title: "This kind of interaction is not supported."}), nil
 }
@@ -99,6 +101,9 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok {
 		return say(malformed), nil
+	}
+	if data.CommandType == discordgo.MessageApplicationCommand {
+		return a.messageCommand(ctx, i, who, data), nil
 	}
 	if len(data.Options) == 0 || data.Options[0] == nil {
 		return a.run(ctx, i, who, []string{}) // no subcommand: the overview
@@ -170,6 +175,9 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	if !ok {
 		return say(malformed), nil
 	}
+	if strings.HasPrefix(data.CustomID, actPrefix) {
+		return a.act(ctx, i, who, data)
+	}
 	p, err := reply.ParsePress(data.CustomID)
 	if err != nil {
 		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
@@ -230,7 +238,7 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 			}
 		}
 	}
-	if i.Message != nil { // opened from a card's button: the card moves with the step
+	if i.Message != nil && values[actValue] == "" { // opened from a card's button: the card moves with the step
 		o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: v.Words(values), Roles: roles(i)})
 		if o.Work == nil {
 			return say(o.Reply), nil

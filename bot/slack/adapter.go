@@ -21,6 +21,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -69,6 +70,9 @@ type Options struct {
 	// exact replay does nothing. In memory by default; replicas share one
 	// (the Redis OnceSet) so a replay to another replica is caught too.
 	Seen pending.OnceSet
+	// Picker feeds the forms' ID selects and finds IDs in messages; nil
+	// leaves typed commands as they are (no picker forms).
+	Picker *picker.Picker
 }
 
 // Adapter serves one Slack app.
@@ -89,6 +93,7 @@ type Adapter struct {
 	chain         *deliver.Chain // shows results, with the fallbacks
 	progressEvery time.Duration
 	connected     atomic.Bool // Socket Mode
+	picker        *picker.Picker
 }
 
 // New returns an Adapter.
@@ -123,7 +128,7 @@ func New(o Options) *Adapter {
 	}
 	a := &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: work.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
-		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
+		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery), picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "slack", Display: "Slack", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
 			a.bot.Undelivered(ctx, who, channel, r, err)
@@ -177,6 +182,7 @@ const authTries = 5
 func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /slack/commands", a.recovering(a.serveCommand))
 	mux.HandleFunc("POST /slack/interactions", a.recovering(a.serveInteraction))
+	mux.HandleFunc("POST /slack/options", a.recovering(a.serveOptions))
 }
 
 // recovering answers a handler's panic with a short ephemeral message

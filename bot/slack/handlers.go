@@ -64,6 +64,9 @@ func caller(id, name string) commands.Caller {
 func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	who := caller(cmd.UserID, cmd.UserName)
 	text := strings.TrimSpace(unescape(cmd.Text))
+	if verb, ok := a.wantsPicker(text); ok {
+		return a.openPicker(ctx, cmd, who, verb)
+	}
 	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text, Message: cmd.ResponseURL, Forms: true})
 	if o.Form != nil {
 		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
@@ -93,7 +96,14 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		}
 		return a.press(ctx, cb, who, cb.ActionCallback.BlockActions[0].ActionID)
 	case slack.InteractionTypeViewSubmission:
+		if ourForm(cb.View.CallbackID) {
+			return a.submitPicked(ctx, cb, who)
+		}
 		return a.submit(ctx, cb, who)
+	case slack.InteractionTypeBlockSuggestion: // Socket Mode's options requests
+		return a.suggest(ctx, cb)
+	case slack.InteractionTypeMessageAction:
+		return a.shortcut(ctx, cb, who)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/bot/health"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/policy"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/bot/work"
@@ -73,7 +74,7 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 // Readiness: the configuration is loaded, the endpoint answers, the shared
 // store answers where one is configured, and Socket Mode or the Discord
 // gateway (where used) is connected.
-func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
+func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker, pick *picker.Picker) error {
 	// The transports run on their own context: SIGTERM must not stop them
 	// before the drain is over. A failed transport stops the others.
 	ctx, stop := context.WithCancel(context.WithoutCancel(signalled))
@@ -91,7 +92,7 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m})
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m, Picker: pick})
 		if err := sl.CheckAuth(signalled); err != nil {
 			return err
 		}
@@ -114,14 +115,14 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 			logger.Info("slack: socket mode")
 		} else {
 			sl.Routes(mux)
-			logger.Info("slack: webhooks on POST /slack/commands and /slack/interactions", "addr", cfg.Addr)
+			logger.Info("slack: webhooks on POST /slack/commands, /slack/interactions and /slack/options", "addr", cfg.Addr)
 		}
 	}
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
 			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
-			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m})
+			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m, Picker: pick})
 		if err != nil {
 			return err
 		}

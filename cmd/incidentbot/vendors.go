@@ -8,6 +8,7 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/coc"
 	"github.com/incidentbot/incidentbot/vendors/coralogix"
 	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 	"github.com/incidentbot/incidentbot/vendors/sandbox"
 	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
@@ -17,18 +18,19 @@ const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is tou
 
 // buildVendors makes the vendor clients the configuration asks for, or
 // points them all at a sandbox on loopback. It returns the command registry
-// built over them, the note for every reply, and a func to stop the sandbox.
-func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error) {
+// built over them, the lookup reader over their read clients, the note for
+// every reply, and a func to stop the sandbox.
+func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, string, func(), error) {
 	note, closeFn := "", func() {}
 	if cfg.UseSandbox() {
 		faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("INCIDENTBOT_SANDBOX_FAULTS: %w", err)
+			return nil, nil, "", nil, fmt.Errorf("INCIDENTBOT_SANDBOX_FAULTS: %w", err)
 		}
 		sb := sandbox.New(sandbox.WithFaults(faults))
 		base, err := sb.Start()
 		if err != nil {
-			return nil, "", nil, err
+			return nil, nil, "", nil, err
 		}
 		sandboxed := *cfg
 		sandboxed.AccessKey, sandboxed.SecretKey = "sandbox-ak", "sandbox-sk"
@@ -41,6 +43,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 		cfg, note, closeFn = &sandboxed, sandboxNote, sb.Close
 	}
 
+	var reads lookup.Config
 	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator, BatchSize: cfg.BatchSize}
 	huawei := huaweicloud.Settings{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID,
 		DomainID: cfg.DomainID, Timeout: cfg.VendorTimeout}
@@ -50,9 +53,10 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 		sm, err := secmaster.New(secmaster.Config{Settings: s, WorkspaceID: cfg.SecMasterWorkspace, BatchSize: cfg.BatchSize})
 		if err != nil {
 			closeFn()
-			return nil, "", nil, err
+			return nil, nil, "", nil, err
 		}
 		deps.SecMaster = sm
+		reads.SecMaster = sm
 	}
 	if cfg.COCConfigured() {
 		s := huawei
@@ -60,18 +64,20 @@ func buildVendors(cfg *config.Config) (*commands.Registry, string, func(), error
 		c, err := coc.New(s)
 		if err != nil {
 			closeFn()
-			return nil, "", nil, err
+			return nil, nil, "", nil, err
 		}
 		deps.COC = c
+		reads.COC = c
 	}
 	if cfg.CoralogixConfigured() {
 		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, APIVersion: cfg.CoralogixAPIVersion,
 			Timeout: cfg.VendorTimeout, BatchSize: cfg.BatchSize})
 		if err != nil {
 			closeFn()
-			return nil, "", nil, fmt.Errorf("coralogix: %w", err)
+			return nil, nil, "", nil, fmt.Errorf("coralogix: %w", err)
 		}
 		deps.Coralogix = cx
+		reads.Coralogix = cx
 	}
-	return commands.New(deps), note, closeFn, nil
+	return commands.New(deps), lookup.New(reads), note, closeFn, nil
 }

@@ -261,7 +261,7 @@ func failover(t *testing.T, wait int) failoverResult {
 		}()
 	}
 	wg.Wait()
-	st.AwaitPrimary(killed, 20*time.Second)
+	st.AwaitPrimary(killed, 60*time.Second) // a loaded machine may need a second election (failover-timeout 4s)
 	for token := range res.ran {
 		r, err := stores[0].Get(ctx, token)
 		if err != nil || r.State != pending.Confirmed {
