@@ -25,6 +25,9 @@ type wire struct {
 	SettledBy *[3]string `json:"sb,omitempty"`
 	SettledAt int64      `json:"sa,omitempty"`
 	Approvers []string   `json:"ap,omitempty"`
+	// Roles are the requester's platform roles (Discord), which a
+	// role-based policy is asked with again at Confirm.
+	Roles []string `json:"ro,omitempty"`
 	// Move is a random tag of the call that made the last move, so that
 	// a retried write can tell its own body from an equal move by another
 	// call made at the same instant.
@@ -74,7 +77,7 @@ func encodeMove(r pending.Record, move string) ([]byte, error) {
 		V: wireVersion, Words: r.Words, Requester: caller(r.Requester), Channel: r.Channel, Message: r.Message,
 		Count: r.Count, CreatedAt: nanos(r.CreatedAt), ExpiresAt: nanos(r.ExpiresAt), State: int(r.State),
 		Confirmed: optCaller(r.ConfirmedBy), SettledBy: optCaller(r.SettledBy), SettledAt: nanos(r.SettledAt),
-		Approvers: r.Approvers,
+		Approvers: r.Approvers, Roles: r.Roles,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: encoding a confirmation: %w", err)
@@ -94,6 +97,6 @@ func decode(token string, b []byte) (pending.Record, error) {
 		Token: token, Words: w.Words, Requester: fromCaller(&w.Requester), Channel: w.Channel, Message: w.Message,
 		Count: w.Count, CreatedAt: fromNanos(w.CreatedAt), ExpiresAt: fromNanos(w.ExpiresAt), State: pending.State(w.State),
 		ConfirmedBy: fromCaller(w.Confirmed), SettledBy: fromCaller(w.SettledBy), SettledAt: fromNanos(w.SettledAt),
-		Approvers: w.Approvers,
+		Approvers: w.Approvers, Roles: w.Roles,
 	}, nil
 }
