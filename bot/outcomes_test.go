@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -39,7 +41,7 @@ func batchBot(t *testing.T, h http.HandlerFunc, batch int) (*bot.Bot, *vendortes
 	srv := vendortest.New(t, h)
 	logs := &bottest.Buffer{}
 	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, srv.URL, "", batch)), bot.Options{
-		Logger: slog.New(bot.NewJSONHandler(logs, nil)), SweepEvery: -1})
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), SweepEvery: -1})
 	t.Cleanup(b.Close)
 	return b, srv, logs
 }
@@ -231,12 +233,15 @@ func buttonOf(r reply.Reply, kind reply.Kind) (reply.Button, bool) {
 func TestRetryAsksOneNewConfirmationForExactlyTheRetryableIDsAndWorksOnce(t *testing.T) {
 	var calls atomic.Int32
 	b, srv, _ := batchBot(t, func(w http.ResponseWriter, r *http.Request) {
-		switch calls.Add(1) {
-		case 2: // throttled: a retry can help
+		calls.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.Contains(string(body), "inc-3") { // throttled, however often tried
+			w.Header().Set("Retry-After", "0")
 			vendortest.Reply(w, 429, map[string]string{"code": "APIGW.0308", "message": "The throttling threshold has been reached"})
-		default:
-			vendortest.SecMasterEcho(w, r)
+			return
 		}
+		vendortest.SecMasterEcho(w, r)
 	}, 2)
 	// inc-1 inc-2 done; inc-3 inc-4 throttled; the rest never sent.
 	r := confirmAndRun(t, b, "delete inc-1 inc-2 inc-3 inc-4 inc-5 inc-6 inc-7")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/commands/reply"
 	"github.com/slack-go/slack"
 )
@@ -46,4 +47,23 @@ func (p *progress) messageTS() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.ts
+}
+
+// withAttachment makes each public route, once it has shown a result,
+// share the result's attachment with it.
+func (a *Adapter) withAttachment(t target, rt deliver.Routes) deliver.Routes {
+	public := make([]deliver.Route, len(rt.Public))
+	for i, route := range rt.Public {
+		send := route.Send
+		route.Send = func(ctx context.Context, r reply.Reply) error {
+			err := send(ctx, r)
+			if err == nil {
+				a.attach(ctx, t, r)
+			}
+			return err
+		}
+		public[i] = route
+	}
+	rt.Public = public
+	return rt
 }

@@ -18,7 +18,7 @@ const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is tou
 
 // buildVendors makes the vendor clients the configuration asks for, or
 // points them all at a sandbox on loopback. It returns the command registry
-// built over them, the cached reader over the same clients, the note for
+// built over them, the lookup reader over their read clients, the note for
 // every reply, and a func to stop the sandbox.
 func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, string, func(), error) {
 	note, closeFn := "", func() {}
@@ -43,8 +43,8 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 		cfg, note, closeFn = &sandboxed, sandboxNote, sb.Close
 	}
 
-	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator, BatchSize: cfg.BatchSize}
 	var reads lookup.Config
+	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator, BatchSize: cfg.BatchSize}
 	huawei := huaweicloud.Settings{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID,
 		DomainID: cfg.DomainID, Timeout: cfg.VendorTimeout}
 	if cfg.SecMasterConfigured() {
@@ -55,7 +55,8 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, err
 		}
-		deps.SecMaster, reads.SecMaster = sm, sm
+		deps.SecMaster = sm
+		reads.SecMaster = sm
 	}
 	if cfg.COCConfigured() {
 		s := huawei
@@ -65,7 +66,8 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, err
 		}
-		deps.COC, reads.COC = c, c
+		deps.COC = c
+		reads.COC = c
 	}
 	if cfg.CoralogixConfigured() {
 		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, APIVersion: cfg.CoralogixAPIVersion,
@@ -74,7 +76,8 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, fmt.Errorf("coralogix: %w", err)
 		}
-		deps.Coralogix, reads.Coralogix = cx, cx
+		deps.Coralogix = cx
+		reads.Coralogix = cx
 	}
 	return commands.New(deps), lookup.New(reads), note, closeFn, nil
 }
