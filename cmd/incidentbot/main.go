@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,24 +34,8 @@ func main() {
 // run is main with its surroundings as parameters, so tests drive the real
 // thing. It returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "healthcheck" {
-		return healthcheck(ctx, getenv, stderr)
-	}
-	fs := flag.NewFlagSet("incidentbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: incidentbot [--version]\n       incidentbot healthcheck\n\nRuns the incident bot. With no chat platform configured it talks on this\nterminal; with no vendor configured it uses a built-in sandbox.\nhealthcheck asks a running bot's /readyz (on INCIDENTBOT_ADDR) and exits 0 when it is ready.\n\n%s", config.Usage())
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, versionString())
-		return 0
+	if code, done := command(ctx, args, getenv, stdout, stderr); done {
+		return code
 	}
 
 	cfg, err := config.Load(getenv)
@@ -146,15 +128,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if note != "" {
 			fmt.Fprintln(stdout, note)
 		}
+	}
+	faultNotice(cfg, prompt != "", stdout, stderr, logger)
+	if prompt != "" {
 		fmt.Fprintln(stdout)
 	}
 	term := console.New(b, stdin, stdout, user, prompt)
 	b.SetUpdater("console", term.Update)
-	if err := term.Run(ctx); err != nil {
-		logger.Error("reading standard input", "error", err)
-		return 1
-	}
-	return 0
+	b.Observe(term.Observe)
+	return session(ctx, term, b, prompt != "", logger)
 }
 
 // setupLogging picks where logs (and the audit trail) go. With a chat
