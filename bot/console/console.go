@@ -222,8 +222,11 @@ func (c *Console) choose(verb, token string) (string, bool) {
 		return list[0].token, true
 	}
 	c.raise(NotDone)
-	c.print(reply.Reply{Tone: reply.Info, Title: fmt.Sprintf("%d confirmations are waiting: which one? Type %s TOKEN (or cancel all).", len(list), verb),
-		Lines: describeAll(list)})
+	title := fmt.Sprintf("%d confirmations are waiting: which one? Type %s TOKEN.", len(list), verb)
+	if verb == "cancel" {
+		title = fmt.Sprintf("%d confirmations are waiting: which one? Type cancel TOKEN, or cancel all.", len(list))
+	}
+	c.print(reply.Reply{Tone: reply.Info, Title: title, Lines: describeAll(list)})
 	return "", false
 }
 
