@@ -33,7 +33,7 @@ func (c *Console) End(ctx context.Context, drop func(context.Context) int) {
 	r := reply.Reply{Tone: reply.Warning, Lines: describeAll(list)}
 	if dropped > 0 {
 		r.Title = fmt.Sprintf("%d %s still waiting and %s not run:", len(list), plural(len(list), "confirmation was", "confirmations were"), plural(len(list), "was", "were"))
-		r.Lines = append(r.Lines, "Nothing was changed by them; run the commands again if they are still needed.")
+		r.Lines = append(r.Lines, "Nothing was changed; run again what is still needed.")
 	} else { // a shared store keeps them until they expire
 		r.Title = fmt.Sprintf("%d %s still waiting, kept in the shared store until %s:", len(list), plural(len(list), "confirmation is", "confirmations are"), plural(len(list), "it expires", "they expire"))
 	}
