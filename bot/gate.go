@@ -46,8 +46,9 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 			}
 			action, m.Approvers = a, approvers
 		}
+		m.Seen = read // the store may judge on it rather than read again
 	}
-	rec, err := b.store.Settle(ctx, c.Press.Value, m)
+	rec, started, err := b.settleRun(ctx, c.Press.Value, m)
 	if err != nil {
 		return b.refusal(ctx, rec, c, step, err)
 	}
@@ -81,7 +82,7 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 	}
 	t := trailOf(rec)
 	return Working(running(s, rec, approver), func(ctx context.Context, progress Progress) reply.Reply {
-		return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
+		return b.leased(ctx, rec, started, func(ctx context.Context) reply.Reply {
 			return b.run(ctx, action, t, progress, people...)
 		})
 	}, b.unfinished(s, rec.Requester, rec.Channel))

@@ -23,6 +23,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/deliver"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/work"
@@ -116,7 +117,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	// Every line this adapter logs is redacted: an interaction token is a
 	// credential, and errors quote the webhook URL that carries it.
-	logger := bot.Redacting(o.Logger).With("platform", "discord")
+	logger := logging.Redacting(o.Logger).With("platform", "discord")
 	token := o.BotToken
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token

@@ -12,18 +12,21 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/work"
 )
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
+		a.metrics.WebhookRejected("discord", metrics.TooLarge)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return
 	}
 	sig, problem := a.checkSignature(r.Header, body)
 	if problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("discord", metrics.SignatureReason(problem))
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
@@ -36,6 +39,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
 		a.log.Warn("replayed request refused", "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("discord", metrics.Replay)
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}

@@ -11,28 +11,33 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 )
 
-// rest runs a REST call, waiting out 429s as bot.RateLimits allows
-// (discordgo on its own would wait without limit).
+// rest runs a REST call, waiting out 429s and 503s as httpretry.Default
+// allows (discordgo on its own would wait without limit).
 func (a *Adapter) rest(ctx context.Context, call func() error) error {
-	for tries := 1; ; tries++ {
-		err := call()
+	var err error
+	stop := httpretry.Default.Do(ctx, func() (time.Duration, bool) {
+		err = call()
 		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) {
-			return err
+		if errors.As(err, &rl) {
+			return rl.RetryAfter, true
 		}
-		wait, again := bot.RateLimits.Wait(tries, rl.RetryAfter)
-		if !again {
-			return fmt.Errorf("discord rate limit: gave up after %d tries (retry after %s): %w", tries, rl.RetryAfter, err)
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil && httpretry.Retryable(re.Response.StatusCode) {
+			return httpretry.After(re.Response.Header, time.Now()), true
 		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return 0, false
+	})
+	var gaveUp *httpretry.GaveUpError
+	switch {
+	case errors.As(stop, &gaveUp):
+		return fmt.Errorf("discord: gave up: %w", errors.Join(stop, err))
+	case stop != nil:
+		return stop
 	}
+	return err
 }
 
 // rewriteHost sends requests for discord.com to another base URL. discordgo

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -19,11 +18,13 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/deliver"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 )
 
 const (
@@ -83,7 +84,6 @@ type Adapter struct {
 	work   *work.Background // work started after an ack
 	values pending.Values
 	seen   pending.OnceSet
-	macs   sync.Pool // of HMAC-SHA256 keyed with secret
 
 	metrics       *metrics.Metrics
 	chain         *deliver.Chain // shows results, with the fallbacks
@@ -104,13 +104,13 @@ func New(o Options) *Adapter {
 	}
 	// Every line this adapter logs goes through the redactor: a response
 	// URL is a credential, and net/http errors quote the URL they failed on.
-	logger := bot.Redacting(o.Logger).With("platform", "slack")
+	logger := logging.Redacting(o.Logger).With("platform", "slack")
 	base := o.HTTPClient
 	if base == nil {
 		base = &http.Client{}
 	}
 	hc := *base
-	hc.Transport = &retryOn429{next: base.Transport, policy: bot.RateLimits}
+	hc.Transport = &httpretry.Transport{Next: base.Transport, Policy: httpretry.Default}
 	apiURL := "https://slack.com/api/"
 	if o.APIURL != "" {
 		apiURL = strings.TrimRight(o.APIURL, "/") + "/"

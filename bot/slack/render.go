@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/slack-go/slack"
 
@@ -195,7 +194,7 @@ func listText(l reply.List) string {
 	b := make([]byte, 0, len(label)+3+max(0, min(budget, 64*min(len(l.Items), maxListed)))+32)
 	b = append(append(append(b, '*'), label...), "*\n"...)
 	b = reply.AppendShortened(b, l.Items, maxListed, budget, appendListLine)
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	return string(b)
 }
 
 // appendListLine appends listLine(it) to b, without a string for the

@@ -4,15 +4,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -22,11 +21,13 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	body, err := readBody(w, r)
 	if err != nil {
 		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.TooLarge)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
 	}
 	if problem := a.checkSignature(r.Header, body); problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.SignatureReason(problem))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -45,6 +46,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	key, ok := replayKey(r.Header.Get("X-Slack-Signature"))
 	if !ok {
 		a.log.Warn("request refused: signature is not v0= and lowercase hex", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.BadSignature)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return nil, false
 	}
@@ -53,10 +55,11 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		a.log.Error("replay cache unavailable; serving the request", "error", err)
 	} else if !first {
 		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.Replay)
 		w.WriteHeader(http.StatusOK)
 		return nil, false
 	}
-	form, err := parseForm(unsafe.String(unsafe.SliceData(body), len(body))) // body is not written again
+	form, err := parseForm(string(body))
 	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return nil, false
@@ -113,22 +116,9 @@ func (a *Adapter) checkSignature(h http.Header, body []byte) string {
 	return ""
 }
 
-// signatureMatches is hmac.Equal([]byte(Sign(a.secret, ts, body)),
-// []byte(sig)), with a pooled HMAC and the expected signature on the stack.
+// signatureMatches reports whether sig is Slack's v0 signature of body.
 func (a *Adapter) signatureMatches(ts string, body []byte, sig string) bool {
-	mac, _ := a.macs.Get().(hash.Hash)
-	if mac == nil {
-		mac = hmac.New(sha256.New, a.secret)
-	}
-	defer func() { mac.Reset(); a.macs.Put(mac) }()
-	var head [64]byte
-	_, _ = mac.Write(append(append(append(head[:0], "v0:"...), ts...), ':'))
-	_, _ = mac.Write(body)
-	var sum [sha256.Size]byte
-	var want [3 + 2*sha256.Size]byte
-	copy(want[:], "v0=")
-	hex.Encode(want[3:], mac.Sum(sum[:0]))
-	return hmac.Equal(want[:], []byte(sig))
+	return hmac.Equal([]byte(Sign(a.secret, ts, body)), []byte(sig))
 }
 
 // Sign computes Slack's v0 signature of a request body.

@@ -16,6 +16,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/console"
 	"github.com/incidentbot/incidentbot/bot/health"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/config"
@@ -65,7 +66,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return 2
 	}
-	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
 	deps, note, closeVendors, err := buildVendors(cfg)
 	if err != nil {
@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer st.close()
 
 	m := metrics.New()
+	watchPolicy(ctx, access, cfg.PolicyFile, logger, m)
 	ready := health.New()
 	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
 	addStoreProbe(ready, st.store)
@@ -179,9 +180,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	_ = l.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: l}
 	if format == "text" {
-		return slog.New(bot.NewRedactHandler(slog.NewTextHandler(w, opts)))
+		return slog.New(logging.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(bot.NewRedactHandler(bot.NewJSONHandler(w, opts)))
+	return slog.New(logging.NewRedactHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,

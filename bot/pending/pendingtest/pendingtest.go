@@ -323,4 +323,5 @@ func Run(t *testing.T, newStore func(t *testing.T) pending.Store) {
 			t.Fatalf("open = %d, want 5", open)
 		}
 	})
+	runSeen(t, newStore)
 }

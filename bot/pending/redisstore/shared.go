@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,36 +18,28 @@ import (
 //	prefix:lease:<name>  Lease, Release
 
 // SeenOnce implements pending.OnceSet. The key's value is a nonce of this
-// call: when go-redis retries the write (a read timed out after Redis had
-// already set the key), the retry finds its own nonce and the caller is
-// still first, rather than a replay of itself.
+// call, set with SET NX GET PX (Redis 7): the first caller while the key
+// lives sets it. When go-redis retries the write (a read timed out after
+// Redis had already set the key), the retry finds its own nonce and the
+// caller is still first, rather than a replay of itself. Concurrent calls
+// share a pipeline (see batch); one command, so no script to load.
 func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	ms := ttl.Milliseconds()
-	if ms < 1 {
-		ms = 1
-	}
-	n, err := seenScript.Run(ctx, s.c, []string{s.base + ":seen:" + key}, hex.EncodeToString(b[:]), ms).Int64()
-	if err != nil {
+	nonce := hex.EncodeToString(b[:])
+	var cmd *redis.StatusCmd
+	s.do(ctx, func(p redis.Pipeliner) {
+		cmd = p.SetArgs(ctx, s.base+":seen:"+key, nonce, redis.SetArgs{Mode: "NX", Get: true, TTL: ttl})
+	})
+	old, err := cmd.Result()
+	switch {
+	case errors.Is(err, redis.Nil): // nothing was there: this call set it
+		return true, nil
+	case err != nil:
 		return false, fmt.Errorf("redis: remembering a key: %w", err)
 	}
-	return n == 1, nil
+	return old == nonce, nil
 }
-
-// seenScript sets KEYS[1] to the nonce ARGV[1] for ARGV[2] ms unless it is
-// set; it returns 1 when the key holds this nonce afterwards.
-var seenScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
-if cur == false then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-if cur == ARGV[1] then
-  return 1
-end
-return 0
-`)
 
 // leaseScript takes or renews a lease: KEYS[1] the lease, ARGV holder and
 // ttl in ms. It returns 1 when holder has the lease afterwards.

@@ -1,17 +1,17 @@
-package bot_test
+package logging_test
 
 import (
 	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
+	"github.com/incidentbot/incidentbot/bot/logging"
 )
 
 func TestRedactedLogsKeepNoCredential(t *testing.T) {
 	var logs bottest.Buffer
-	log := bot.Redacting(slog.New(slog.NewJSONHandler(&logs, nil))).With("url", "https://hooks.slack.com/commands/T1/2/SECRET1")
+	log := logging.Redacting(slog.New(slog.NewJSONHandler(&logs, nil))).With("url", "https://hooks.slack.com/commands/T1/2/SECRET1")
 	token := strings.Repeat("aW50ZXJhY3Rpb24", 12)
 	log.Error("post failed: Post \"https://discord.com/api/v10/webhooks/1/"+token+"/messages/@original\": EOF",
 		"error", &testErr{"Post \"https://example.com/response/SECRET2\": dial tcp: refused"}, "token", token,

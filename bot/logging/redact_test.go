@@ -1,4 +1,4 @@
-package bot
+package logging
 
 import (
 	"bytes"
