@@ -16,6 +16,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/metrics"
@@ -193,6 +194,8 @@ type Bot struct {
 	auditPlatform string
 	auditPost     AuditPoster
 	stop          context.CancelFunc
+	// observers are Observe's, read without the lock on every event.
+	observers atomic.Pointer[[]func(Event)]
 }
 
 // New returns a Bot over a command registry. Unless opt.SweepEvery is

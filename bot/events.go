@@ -6,6 +6,7 @@ import (
 
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/commands"
+	"github.com/incidentbot/incidentbot/vendors"
 )
 
 // Step is the kind of thing that happened: the audit line's "event".
@@ -103,8 +104,27 @@ type Event struct {
 	// Attrs are the audit line's details (the problem, a token's prefix,
 	// who approved, request IDs).
 	Attrs []slog.Attr
+	// Batch, on a result, is each ID's outcome, for observers that
+	// decide from them (the terminal's exit status). Nil when the action
+	// had no batch.
+	Batch *vendors.BatchResult
 	// post, on a result, is the audit channel's message, if it gets one.
 	post *channelPost
+}
+
+// Observe adds f to the observers of every event, after the audit log,
+// the metrics and the audit channel. f runs on the goroutine that emits
+// the event, so it must be quick and must not call the bot. The terminal
+// uses it to decide its exit status from what happened, not from text.
+func (b *Bot) Observe(f func(Event)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var next []func(Event)
+	if cur := b.observers.Load(); cur != nil {
+		next = append(next, *cur...)
+	}
+	next = append(next, f)
+	b.observers.Store(&next)
 }
 
 // emit hands an event to every observer.
@@ -115,6 +135,11 @@ func (b *Bot) emit(ctx context.Context, e Event) {
 	b.writeAudit(e)
 	b.count(e)
 	b.postAudit(ctx, e)
+	if obs := b.observers.Load(); obs != nil {
+		for _, f := range *obs {
+			f(e)
+		}
+	}
 }
 
 // writeAudit is the audit log's observer: one JSON line per event.

@@ -103,7 +103,7 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 		b.emit(ctx, ev)
 		return ran{Err: err}, b.errorReply(ctx, err, s.Verb)
 	}
-	ev.Verdict = Done
+	ev.Verdict, ev.Batch = Done, res.Batch
 	ev.Attrs = append(ev.Attrs, slog.String("title", res.Reply.Title), took)
 	if res.Batch != nil {
 		ev.Verdict = batchVerdict(*res.Batch)

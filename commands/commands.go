@@ -216,7 +216,7 @@ func (r *Registry) ParseWords(words []string, c Caller) (Action, error) {
 	}
 	v := lookup(strings.ToLower(words[0]))
 	if v == nil {
-		return nil, &UsageError{Problem: unknownVerb(words[0]), Usage: overview()}
+		return nil, unknownVerb(words[0])
 	}
 	in, err := v.parseArgs(words[1:])
 	if err != nil {

@@ -49,22 +49,29 @@ func closest(s string, candidates []string) (string, bool) {
 	return best, true
 }
 
-// unknownVerb is the problem with a first word that names no verb: a
-// suggestion when it is a typo of one, a hint when it looks like an ID
-// (the rest of a list that was pasted over several lines).
-func unknownVerb(word string) string {
+// unknownVerb is the mistake of a first word that names no verb: a
+// suggestion when it is a typo of one, with that verb's usage only (the
+// line that matters, not every verb's), a hint when it looks like an ID
+// (the rest of a list that was pasted over several lines), else every
+// verb's usage.
+func unknownVerb(word string) *UsageError {
 	var names []string
 	for _, v := range allVerbs {
 		names = append(names, v.Name)
 	}
 	problem := fmt.Sprintf("%s is not a command I know.", quoteShort(word))
 	if best, ok := closest(word, names); ok {
-		return problem + fmt.Sprintf(" Did you mean %s?", best)
+		v := lookup(best)
+		usage := v.synopsis()
+		if len(v.Options) > 0 {
+			usage += "\n(/incident help " + v.Name + " shows its options)"
+		}
+		return &UsageError{Problem: problem + fmt.Sprintf(" Did you mean %s?", best), Usage: usage}
 	}
 	if checkID(strings.Trim(word, ",`")) == nil && strings.ContainsAny(word, "0123456789") {
-		return problem + " It looks like an ID: start the line with the command, as in delete " + strings.Trim(word, ",`") + " …, and keep all its IDs on that line (a line ending in a comma continues on the next, on the terminal)."
+		problem += " It looks like an ID: start the line with the command, as in delete " + strings.Trim(word, ",`") + " …, and keep all its IDs on that line (a line ending in a comma continues on the next, on the terminal)."
 	}
-	return problem
+	return &UsageError{Problem: problem, Usage: overview()}
 }
 
 // dashes turns the long dashes chat clients and word processors type for

@@ -30,6 +30,29 @@ func TestMistakesGetAHint(t *testing.T) {
 	}
 }
 
+// A typo of a verb shows that verb's usage, not every verb's: the line
+// that helps, not nine.
+func TestATypoShowsTheSuggestedVerbsUsageOnly(t *testing.T) {
+	_, err := registry(&recorder{}).Parse("delte inc-1", alice)
+	var usage *commands.UsageError
+	if !errors.As(err, &usage) {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.HasPrefix(usage.Usage, "/incident delete INCIDENT_ID...") || !strings.Contains(usage.Usage, "/incident help delete") {
+		t.Errorf("usage of a typo of delete:\n%s", usage.Usage)
+	}
+	for _, other := range []string{"unassign", "create", "verify", "whoami"} {
+		if strings.Contains(usage.Usage, "/incident "+other) {
+			t.Errorf("usage of a typo of delete shows %s's too:\n%s", other, usage.Usage)
+		}
+	}
+	// A word like no verb still gets every usage: there is no better guess.
+	_, err = registry(&recorder{}).Parse("xyzzy", alice)
+	if !errors.As(err, &usage) || !strings.Contains(usage.Usage, "/incident unassign") || !strings.Contains(usage.Usage, "/incident delete") {
+		t.Errorf("usage of an unknown word: %v", err)
+	}
+}
+
 // Chat clients and word processors turn -- into an em or en dash.
 func TestLongDashesAreOptions(t *testing.T) {
 	for _, line := range []string{

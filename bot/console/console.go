@@ -36,16 +36,25 @@ type Console struct {
 
 	editor *Editor // reads the lines instead of in, when set (a terminal)
 
-	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
+	mu      sync.Mutex // guards out and what follows: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
 	offers  []offer    // Retry and Check buttons of partial results
 	grace   time.Duration
+	shown   int    // confirmations shown so far, to name each one's message
+	status  Status // the worst of the session so far (status.go)
+	// atPrompt: the prompt is the last thing written, so what ends the
+	// session starts on a new line.
+	atPrompt bool
+	// closed: the session is over (End); the stop's notices are not shown,
+	// End says it all at once.
+	closed bool
 }
 
-// waiting is a confirmation this console showed: its token, and what it
-// would do ("delete incidents (2)").
+// waiting is a confirmation this console showed: its token, what it
+// would do ("delete incidents (2)"), and the name of its message (for the
+// Updater, when it expires).
 type waiting struct {
-	token, what string
+	token, what, message string
 }
 
 // New returns a console for user on in and out. A non-empty prompt is
@@ -112,6 +121,7 @@ func (c *Console) Run(ctx context.Context) error {
 			if c.prompt != "" {
 				c.mu.Lock()
 				fmt.Fprint(c.out, "       … ")
+				c.atPrompt = true
 				c.mu.Unlock()
 			}
 			more, ok, alive := next(true)
@@ -157,6 +167,10 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 	case "exit", "quit":
 		return false
 	case "confirm", "yes", "y", "cancel":
+		if strings.EqualFold(word, "cancel") && strings.EqualFold(rest, "all") {
+			c.cancelAll(ctx)
+			return true
+		}
 		kind, verb := reply.Confirm, "confirm"
 		if strings.EqualFold(word, "cancel") {
 			kind, verb = reply.Cancel, "cancel"
@@ -173,11 +187,15 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 	case "retry", "check":
 		c.pressRest(ctx, reply.Kind(strings.ToLower(word)), rest)
 	default:
-		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: Channel, Text: line})
+		c.mu.Lock()
+		c.shown++
+		message := fmt.Sprintf("console-%d", c.shown)
+		c.mu.Unlock()
+		o := c.bot.Handle(ctx, bot.Request{Caller: c.caller, Channel: Channel, Text: line, Message: message})
 		if o.Token != "" {
 			what := strings.TrimSuffix(strings.TrimPrefix(o.Reply.Title, "Confirm: "), "?")
 			c.mu.Lock()
-			c.pending = append(c.pending, waiting{token: o.Token, what: what})
+			c.pending = append(c.pending, waiting{token: o.Token, what: what, message: message})
 			c.mu.Unlock()
 		}
 		c.show(ctx, o)
@@ -202,18 +220,24 @@ func (c *Console) choose(verb, token string) (string, bool) {
 		if len(list) > 0 {
 			r.Lines = append([]string{"Waiting:"}, describeAll(list)...)
 		}
+		c.raise(NotDone)
 		c.print(r)
 		return "", false
 	}
 	switch len(list) {
 	case 0:
+		c.raise(NotDone)
 		c.print(reply.Reply{Tone: reply.Info, Title: "Nothing is waiting for confirmation."})
 		return "", false
 	case 1:
 		return list[0].token, true
 	}
-	c.print(reply.Reply{Tone: reply.Info, Title: fmt.Sprintf("%d confirmations are waiting: which one? Type %s TOKEN.", len(list), verb),
-		Lines: describeAll(list)})
+	c.raise(NotDone)
+	title := fmt.Sprintf("%d confirmations are waiting: which one? Type %s TOKEN.", len(list), verb)
+	if verb == "cancel" {
+		title = fmt.Sprintf("%d confirmations are waiting: which one? Type cancel TOKEN, or cancel all.", len(list))
+	}
+	c.print(reply.Reply{Tone: reply.Info, Title: title, Lines: describeAll(list)})
 	return "", false
 }
 
@@ -229,8 +253,22 @@ func describeAll(list []waiting) []string {
 const Channel = "console"
 
 // Update prints a reply that replaces an earlier one (an expired
-// confirmation): the bot's Updater for the console.
-func (c *Console) Update(_ context.Context, _ string, r reply.Reply) { c.print(r) }
+// confirmation), and forgets that confirmation: the bot's Updater for the
+// console. After End it prints nothing: End has said what became of them.
+func (c *Console) Update(_ context.Context, message string, r reply.Reply) {
+	c.mu.Lock()
+	for i, w := range c.pending {
+		if w.message == message {
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			break
+		}
+	}
+	closed := c.closed
+	c.mu.Unlock()
+	if !closed {
+		c.print(r)
+	}
+}
 
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
@@ -258,6 +296,7 @@ func (c *Console) showPrompt() {
 	}
 	c.mu.Lock()
 	fmt.Fprint(c.out, c.prompt)
+	c.atPrompt = true
 	c.mu.Unlock()
 }
 
@@ -265,4 +304,5 @@ func (c *Console) print(r reply.Reply) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprint(c.out, Render(r))
+	c.atPrompt = false
 }

@@ -56,6 +56,7 @@ func readLines(in io.Reader, out chan<- inputLine) error {
 
 // refuseLong answers a line that was too long to read.
 func (c *Console) refuseLong(n int64) {
+	c.raise(NotDone)
 	c.print(reply.Reply{Tone: reply.Failure, Title: fmt.Sprintf("Nothing was run: that line is %d bytes, over the 1 MiB a line may have.", n),
 		Lines: []string{"Split it: end a line with a comma or a backslash to continue it on the next, or run the command in parts."}})
 }

@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,24 +37,8 @@ func main() {
 // run is main with its surroundings as parameters, so tests drive the real
 // thing. It returns the process exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "healthcheck" {
-		return healthcheck(ctx, getenv, stderr)
-	}
-	fs := flag.NewFlagSet("incidentbot", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: incidentbot [--version]\n       incidentbot healthcheck\n\nRuns the incident bot. With no chat platform configured it talks on this\nterminal; with no vendor configured it uses a built-in sandbox.\nhealthcheck asks a running bot's /readyz (on INCIDENTBOT_ADDR) and exits 0 when it is ready.\n\n%s", config.Usage())
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if *showVersion {
-		fmt.Fprintln(stdout, versionString())
-		return 0
+	if code, done := command(ctx, args, getenv, stdout, stderr); done {
+		return code
 	}
 
 	cfg, err := config.Load(getenv)
@@ -147,17 +129,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	prompt := ""
 	var editor *console.Editor
-	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+	tty, ok := stdin.(*os.File)
+	if ok && isTerminal(tty) {
 		prompt = "incident> "
 		fmt.Fprintln(stdout, "incidentbot on the terminal. Type help, or e.g. delete inc-1001 inc-1002 (Tab completes); exit or Ctrl-D to leave.")
 		if note != "" {
 			fmt.Fprintln(stdout, note)
 		}
+	}
+	faultNotice(cfg, prompt != "", stdout, stderr, logger)
+	if prompt != "" {
 		fmt.Fprintln(stdout)
 		// Line editing, history and Tab only on a terminal: piped input is
 		// read as it always was.
 		who := picker.Who{Caller: commands.Caller{Platform: "console", UserID: user, Name: user}}
-		if editor, err = console.NewEditor(f, stdout, prompt, console.Completer{Picker: pick, Who: who}); err != nil {
+		if editor, err = console.NewEditor(tty, stdout, prompt, console.Completer{Picker: pick, Who: who}); err != nil {
 			logger.Warn("line editor unavailable; reading plain lines", "error", err)
 		} else {
 			defer editor.Close()
@@ -169,11 +155,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		term.UseEditor(editor)
 	}
 	b.SetUpdater("console", term.Update)
-	if err := term.Run(ctx); err != nil {
-		logger.Error("reading standard input", "error", err)
-		return 1
-	}
-	return 0
+	b.Observe(term.Observe)
+	return session(ctx, term, b, prompt != "", logger)
 }
 
 // setupLogging picks where logs (and the audit trail) go. With a chat

@@ -135,11 +135,15 @@ func (s *Sandbox) createTicket(w http.ResponseWriter, r *http.Request) {
 	cocOK(w, map[string]string{"incident_num": num})
 }
 
-// transitions: operate_key -> the state it needs and the state it leads to.
-var transitions = map[string]struct{ from, to TicketState }{
-	"acceptedIncident1": {TicketCreated, TicketAccepted},
-	"commitSolution1":   {TicketAccepted, TicketSolved},
-	"confirm":           {TicketSolved, TicketVerified},
+// transitions: operate_key -> the state it needs, the state it leads to,
+// and the step in words (a refusal names the step, not the API's key).
+var transitions = map[string]struct {
+	from, to TicketState
+	step     string
+}{
+	"acceptedIncident1": {TicketCreated, TicketAccepted, "accepted"},
+	"commitSolution1":   {TicketAccepted, TicketSolved, "given a solution"},
+	"confirm":           {TicketSolved, TicketVerified, "verified"},
 }
 
 func (s *Sandbox) handleTicket(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +182,7 @@ func (s *Sandbox) handleTicket(w http.ResponseWriter, r *http.Request) {
 		cocError(w, "COC.00060001", "incident "+b.Num+" does not exist")
 		return
 	case state != t.from:
-		cocError(w, "COC.00060002", fmt.Sprintf("incident %s is %s; %s needs it %s", b.Num, state, b.OperateKey, t.from))
+		cocError(w, "COC.00060002", fmt.Sprintf("incident %s is %s; it can be %s only when it is %s", b.Num, state, t.step, t.from))
 		return
 	}
 	next := t.to

@@ -96,6 +96,10 @@ func TestCOCAndCoralogixRoundTrips(t *testing.T) {
 	if !errors.As(err, &early) || early.Code != "COC.00060002" {
 		t.Fatalf("verify a ticket just created: %v, want COC.00060002 (wrong state)", err)
 	}
+	// A responder reads the step, not COC's operate_key ("confirm").
+	if want := "it can be verified only when it is solution_submitted"; !strings.Contains(early.Message, want) {
+		t.Fatalf("out-of-order message %q lacks %q", early.Message, want)
+	}
 	for _, op := range []vendors.TicketOp{
 		{Step: vendors.Accept, Ticket: num, Operator: "o"},
 		{Step: vendors.Resolve, Ticket: num, Operator: "o", Type: "inc_type_p_security_issues", ServiceInterrupt: true, Cause: "c", Solution: "s"},
