@@ -100,6 +100,7 @@ func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
 		r.Footer = "Request IDs: " + strings.Join(res.RequestIDs, ", ") + "."
 	}
 	if cut {
+		r.Lines = append(r.Lines, "Every ID, by outcome, comes with this message (as a text file in chat).")
 		r.Attachment = &reply.Attachment{Name: strings.ReplaceAll(s.Verb, " ", "-") + "-outcomes.txt", Title: "Every ID by outcome",
 			Text: OutcomeText(s, done, res)}
 	}
