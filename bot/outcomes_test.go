@@ -209,6 +209,9 @@ func TestAStopDuringA200IDDeleteKeepsTheAnsweredBatchesAndSendsNoMore(t *testing
 	if n := calls.Load(); n != 5 {
 		t.Errorf("%d calls; after the stop notice no call may go out", n)
 	}
+	if retry, ok := buttonOf(notice, reply.Retry); !ok || retry.Label != "Retry 150 not attempted" {
+		t.Errorf("the stop notice offers %+v", notice.Buttons)
+	}
 	var stop map[string]any
 	for _, l := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(l, `"outcome":"unknown: the bot stopped before the action finished"`) {

@@ -142,7 +142,10 @@ func (b *Bot) unfinished(a commands.Action, who commands.Caller, channel string,
 		if res, known := ledger.Stop(s.IDs, "the bot stopped"); known && isBatch {
 			ev.Attrs = outcomeAttrs(res)
 			b.emit(context.Background(), ev)
-			return stoppedPartway(ba.Present(res))
+			// Its buttons work where the store outlives the process (Redis).
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			return b.offerRest(ctx, ba, res, stoppedPartway(ba.Present(res)))
 		}
 		b.emit(context.Background(), ev)
 		return stopped(s)

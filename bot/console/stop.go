@@ -54,6 +54,8 @@ func (c *Console) work(ctx context.Context, o bot.Outcome) reply.Reply {
 		return r
 	case <-t.C:
 		stopped.Store(true)
-		return o.Unfinished()
+		r := o.Unfinished()
+		r.Buttons = nil // the session ends here: nothing is left to press
+		return r
 	}
 }
