@@ -2,6 +2,8 @@ package slack
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/deliver"
@@ -32,10 +34,56 @@ func (a *Adapter) attach(ctx context.Context, t target, r reply.Reply) {
 	_, err := a.api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: t.channel, ThreadTimestamp: t.progress.messageTS(),
 		Filename: f.Name, Title: f.Title, Content: f.Text, FileSize: len(f.Text), SnippetType: "text"})
 	a.delivered(routeFile, err, false)
+	if err == nil {
+		return
+	}
+	// No file (an app installed before files:write, a workspace that
+	// forbids uploads): the same text as messages, in the thread.
+	a.log.Warn("sharing a result's attachment as a file failed; posting it as text", "error", err, "channel", t.channel, "title", r.Title)
+	err = a.postText(ctx, t.channel, t.progress.messageTS(), f)
+	a.delivered(routePost, err, true)
 	if err != nil {
-		a.log.Warn("sharing a result's attachment failed; the message has the counts and first IDs, the audit log every ID",
+		a.log.Warn("posting a result's attachment failed; the message has the counts and first IDs, the audit log every ID",
 			"error", err, "channel", t.channel, "title", r.Title)
 	}
+}
+
+// Block Kit's limits for the text fallback: a section's text holds 3,000
+// characters, a message 50 blocks; a little is kept spare.
+const (
+	maxChunk         = 2900
+	maxChunksMessage = 40
+)
+
+// postText posts an attachment's text as code blocks, each within a
+// section's limit and cut at line ends, as few messages as the block limit
+// allows (in thread, when given). The text is escaped like all user text.
+func (a *Adapter) postText(ctx context.Context, channel, thread string, f *reply.Attachment) error {
+	var chunks []string
+	var b strings.Builder
+	for _, line := range strings.Split(strings.TrimRight(f.Text, "\n"), "\n") {
+		line = cutEscaped(strings.ReplaceAll(line, "```", "'''"), maxChunk-10)
+		if b.Len()+len(line)+1 > maxChunk-8 {
+			chunks = append(chunks, b.String())
+			b.Reset()
+		}
+		b.WriteString(line + "\n")
+	}
+	chunks = append(chunks, b.String())
+	for start := 0; start < len(chunks); start += maxChunksMessage {
+		blocks := []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType, reply.Cut(f.Title, 150), false, false))}
+		for _, c := range chunks[start:min(start+maxChunksMessage, len(chunks))] {
+			blocks = append(blocks, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "```"+c+"```", false, false), nil, nil))
+		}
+		opts := []slack.MsgOption{slack.MsgOptionText(f.Title, false), slack.MsgOptionBlocks(blocks...)}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
+		}
+		if _, _, err := a.api.PostMessageContext(ctx, channel, opts...); err != nil {
+			return fmt.Errorf("chat.postMessage: %w", err)
+		}
+	}
+	return nil
 }
 
 // messageTS is the progress message's ts, which the result replaced, or

@@ -1,12 +1,14 @@
 package slack_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
@@ -141,5 +143,71 @@ func TestRetryOnSlackIsAPrivateConfirmationAndTheResultStays(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Errorf("Retry called SecMaster before its confirmation")
+	}
+}
+
+// Where Slack refuses the file (an app installed before files:write), the
+// same list goes into the result's thread as text, within Block Kit's
+// limits, escaped.
+func TestARefusedUploadPostsEveryIDInTheThreadInstead(t *testing.T) {
+	f := newFixtureWith(t, fixtureOptions{batch: 50})
+	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/files.getUploadURLExternal") {
+			vendortest.Reply(w, 200, map[string]any{"ok": false, "error": "missing_scope"})
+			return
+		}
+		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+	})
+	var calls atomic.Int32
+	f.secmaster.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 2 {
+			vendortest.Reply(w, 500, map[string]string{"code": "SecMaster.00040001", "message": "<!channel> *internal* error"})
+			return
+		}
+		vendortest.SecMasterEcho(w, r)
+	})
+	ids := uuids(200)
+	_, body := f.slash(t, "U-ALICE", "delete "+strings.Join(ids, " "))
+	f.click(t, "U-ALICE", actionIDs(body)["confirm"])
+	f.adapter.Wait()
+
+	var thread []string
+	for _, r := range f.slackAPI.Requests() {
+		if !strings.HasSuffix(r.Path, "/chat.postMessage") {
+			continue
+		}
+		form, _ := url.ParseQuery(string(r.Body))
+		if form.Get("thread_ts") != "1700000000.000100" {
+			continue
+		}
+		var blocks []struct {
+			Type string `json:"type"`
+			Text *struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		}
+		if err := json.Unmarshal([]byte(form.Get("blocks")), &blocks); err != nil {
+			t.Fatal(err)
+		}
+		if len(blocks) > 50 {
+			t.Errorf("%d blocks in one message", len(blocks))
+		}
+		for _, b := range blocks {
+			if b.Text != nil {
+				if utf8.RuneCountInString(b.Text.Text) > 3000 {
+					t.Errorf("a section of %d characters", utf8.RuneCountInString(b.Text.Text))
+				}
+				thread = append(thread, b.Text.Text)
+			}
+		}
+	}
+	all := strings.Join(thread, "\n")
+	for _, id := range ids {
+		if !strings.Contains(all, id) {
+			t.Fatalf("%s is not in the thread:\n%.500s", id, all)
+		}
+	}
+	if strings.Contains(all, "<!channel>") || !strings.Contains(all, "&lt;!channel&gt;") {
+		t.Errorf("the vendor's text is not escaped:\n%.800s", all)
 	}
 }
