@@ -28,12 +28,18 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 	ev := Event{Step: step, Who: c.Caller, Channel: c.Channel}
 	var action commands.Action
 	if m.To == pending.Confirmed { // the policy may have changed since the request
+		// The read, the policy's decision and the move are one judgement:
+		// a read that fails refuses the click (fail closed). Were it
+		// skipped, the move below could succeed a moment later, when the
+		// store answers again, with no recheck of the policy at all.
 		if read == nil {
-			if cur, err := b.store.Get(ctx, c.Press.Value); err == nil {
-				read = &cur
+			cur, err := b.store.Get(ctx, c.Press.Value)
+			if err != nil {
+				return b.refusal(ctx, cur, c, step, err)
 			}
+			read = &cur
 		}
-		if read != nil && read.State.Open() {
+		if read.State.Open() {
 			a, err := b.registry.ParseWords(read.Words, read.Requester)
 			if err != nil { // the configuration changed since it was asked for
 				ev.Summary = b.summaryOf(*read)
@@ -108,12 +114,24 @@ func (b *Bot) approve(ctx context.Context, c Click) Outcome {
 	if err != nil {
 		return b.refusal(ctx, rec, c, StepApprove, err)
 	}
-	// Who may approve is checked against the approvers read here, and the
-	// move below is refused unless the record still names exactly them:
-	// no click can slip between this check and the move.
+	// Who may approve is today's policy's answer (an approver removed
+	// from it by a reload can no longer approve), asked about the record
+	// read here; the move below is refused unless the record still names
+	// the approvers it was read with: no click can slip between this
+	// check and the move.
 	if rec.State.Open() && !sameUser(c.Caller, rec.Requester) {
-		if err := b.mayApprove(ctx, rec, c); err != nil {
-			ev := Event{Step: StepApprove, Who: c.Caller, Channel: c.Channel, Summary: b.summaryOf(rec)}
+		ev := Event{Step: StepApprove, Who: c.Caller, Channel: c.Channel, Summary: b.summaryOf(rec)}
+		approvers := rec.Approvers
+		if a, err := b.registry.ParseWords(rec.Words, rec.Requester); err == nil {
+			now, err := b.recheck(ctx, rec, a.Summary())
+			if err != nil {
+				return b.refused(ctx, ev, err, rec)
+			}
+			if len(now) > 0 {
+				approvers = now
+			}
+		}
+		if err := b.mayApprove(ctx, approvers, c); err != nil {
 			return b.refused(ctx, ev, err, rec)
 		}
 	}

@@ -36,11 +36,18 @@ type policyFixture struct {
 	mu         sync.Mutex
 	groupsDown bool
 	lookups    int
+	// path is the policy file, holder the policy in force: a test
+	// rewrites the one and reloads the other, as SIGHUP does.
+	path   string
+	holder *policy.Holder
 }
 
-func newPolicyFixture(t *testing.T) *policyFixture {
+// newPolicyFixture is a policy fixture; extra set more of the bot's
+// options (a store).
+func newPolicyFixture(t *testing.T, extra ...func(*fixture, *bot.Options)) *policyFixture {
 	pf := &policyFixture{}
 	path := filepath.Join(t.TempDir(), "policy.yaml")
+	pf.path = path
 	if err := os.WriteFile(path, []byte(testPolicy), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +79,10 @@ func newPolicyFixture(t *testing.T) *policyFixture {
 			t.Fatal(err)
 		}
 		o.Access = holder
+		pf.holder = holder
+		for _, set := range extra {
+			set(f, o)
+		}
 	})
 	return pf
 }
