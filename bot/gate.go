@@ -87,7 +87,7 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 	}
 	t := trailOf(rec)
 	return Working(running(s, rec, approver), func(ctx context.Context, progress Progress) reply.Reply {
-		return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
+		return b.leased(ctx, rec, s, progress, func(ctx context.Context, progress Progress) reply.Reply {
 			return b.run(ctx, action, t, progress, people...)
 		})
 	}, b.unfinished(s, rec.Requester, rec.Channel))

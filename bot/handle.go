@@ -81,7 +81,7 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		ev.Verdict = Running
 		b.emit(ctx, ev)
 		return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
-			return b.run(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
+			return b.run(context.WithoutCancel(ctx), action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		}, b.unfinished(s, req.Caller, req.Channel))
 	}
 	token, err := newToken()

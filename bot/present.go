@@ -153,8 +153,24 @@ func orphaned(s commands.Summary) reply.Reply {
 // unknownButton answers a press the bot does not know.
 var unknownButton = reply.Reply{Tone: reply.Failure, Title: "This button is not known to the bot."}
 
-// correctedLine heads the result of an action whose lease was lost.
-const correctedLine = "Earlier the bot said this action's outcome was unknown; this is its actual result."
+// fencedLine heads the result of an action whose lease was lost: it sent
+// no further call, and the result says what was done and not attempted.
+const fencedLine = "The bot lost its lease on this action while it ran, so it may already have said the outcome was unknown; it sent no vendor call after that, and this is its actual result: what was done, and what was not attempted."
+
+// notStarted answers a Confirm whose action could not be recorded as
+// running: it did not start.
+func notStarted(s commands.Summary, ref string) reply.Reply {
+	return reply.Reply{Tone: reply.Failure, Public: true, Title: "Nothing was run: " + describe(s),
+		Lines: []string{"The bot could not record this action as running (its store did not answer), so it did not start: nothing was sent to " + s.Vendor + ".",
+			"Run the command again in a minute (ref " + ref + ")."}}
+}
+
+// fencedBeforeStart is the result of an action that lost its lease
+// before its first vendor call.
+func fencedBeforeStart(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Public: true, Title: "Nothing was run: " + describe(s),
+		Lines: []string{"The bot lost track of this action before its first call (it may already have said the outcome was unknown), so nothing was sent to " + s.Vendor + ". Run the command again if it is still needed."}}
+}
 
 // repeated answers the same create sent again: the first one's ticket,
 // that it still runs, or that its outcome is unknown.

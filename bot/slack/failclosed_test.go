@@ -159,3 +159,25 @@ func TestApproverRemovedByAReloadCannotApprove(t *testing.T) {
 		t.Fatalf("today's approver's Approve made %d vendor calls, want 1", pf.deletes())
 	}
 }
+
+// brokenRuns is the memory Runs whose Start fails, as a store that is
+// down when the action is about to start.
+type brokenRuns struct{ *pending.MemoryRuns }
+
+func (brokenRuns) Start(context.Context, pending.Record, time.Duration) error {
+	return errors.New("redis: recording a run: connection refused")
+}
+
+func TestActionWhoseRunCannotBeRecordedDoesNotStart(t *testing.T) {
+	f := newFixtureTTL(t, 5*time.Minute, func(_ *fixture, o *bot.Options) { o.Runs = brokenRuns{pending.NewMemoryRuns(nil)} })
+	confirm, _ := f.confirmation(t, "U1")
+	f.click(t, "U1", confirm)
+	f.adapter.Wait()
+	if f.deletes() != 0 {
+		t.Fatalf("an action without a run record made %d vendor calls", f.deletes())
+	}
+	got := f.lastPost(t, "/response/click-U1")
+	if !strings.Contains(got, "Nothing was run: delete incidents (2)") || !strings.Contains(got, "nothing was sent to SecMaster") {
+		t.Fatalf("the requester reads:\n%s", got)
+	}
+}

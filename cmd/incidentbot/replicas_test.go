@@ -63,6 +63,7 @@ type cluster struct {
 	slack    *vendortest.Server
 	mu       sync.Mutex
 	block    chan struct{} // while set, SecMaster holds its answers
+	delay    time.Duration // how long SecMaster takes to answer
 	replicas []*replica
 	seq      int
 }
@@ -81,8 +82,9 @@ func newCluster(t *testing.T) *cluster {
 	c := &cluster{t: t, redis: redistest.Start(t)}
 	c.vendor = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
-		block := c.block
+		block, delay := c.block, c.delay
 		c.mu.Unlock()
+		time.Sleep(delay)
 		if block != nil {
 			select {
 			case <-block:
@@ -98,8 +100,9 @@ func newCluster(t *testing.T) *cluster {
 	return c
 }
 
-// start starts a replica and waits until it serves.
-func (c *cluster) start() *replica {
+// start starts a replica and waits until it serves; env adds to (or
+// overrides) its environment.
+func (c *cluster) start(env ...string) *replica {
 	c.t.Helper()
 	addr := freeAddr(c.t)
 	r := &replica{base: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan struct{})}
@@ -111,6 +114,7 @@ func (c *cluster) start() *replica {
 		"INCIDENTBOT_REDIS_URL="+c.redis.URL(), "INCIDENTBOT_ADDR="+addr,
 		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s",
 	)
+	r.cmd.Env = append(r.cmd.Env, env...)
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, &lockedWriter{b: r.logs}
 	if err := r.cmd.Start(); err != nil {
 		c.t.Fatal(err)
