@@ -86,7 +86,11 @@ type Adapter struct {
 	secret []byte
 	now    func() time.Time
 	log    *slog.Logger
-	work   *work.Background // work started after an ack
+	work   *work.Background // confirmed actions: vendor work and its result
+	// notes are private notes to refused clicks (dropped when too many
+	// wait: the click was acknowledged); replies are other answers after
+	// an ack. Neither can hold up an action's vendor call.
+	notes, replies *work.Lane
 	values pending.Values
 	seen   pending.OnceSet
 	macs   sync.Pool // of HMAC-SHA256 keyed with secret
@@ -125,6 +129,7 @@ func New(o Options) *Adapter {
 	}
 	return &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: work.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
+		notes: work.NewLane(8, 256).Logger(logger), replies: work.NewLane(16, 1024).Logger(logger),
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery)}
 }
 
@@ -190,12 +195,21 @@ func (a *Adapter) recovering(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Wait blocks until work started after an ack has finished.
-func (a *Adapter) Wait() { a.work.Wait() }
+func (a *Adapter) Wait() {
+	a.work.Wait()
+	a.replies.Wait()
+	a.notes.Wait()
+}
 
 // Drain waits for work started after an ack until ctx is done, then tells
 // each user whose action is still running that its outcome is unknown.
 // It returns how many were told.
-func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
+func (a *Adapter) Drain(ctx context.Context) int {
+	n := a.work.Drain(ctx)
+	a.replies.WaitContext(ctx)
+	a.notes.WaitContext(ctx)
+	return n
+}
 
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
@@ -413,21 +427,23 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	}
 	t := target{responseURL: cb.ResponseURL, channel: cb.Channel.ID, who: who}
 	switch {
-	case o.Notice:
-		a.work.Go(func(ctx context.Context) {
+	case o.Notice: // the latest note per clicker; under pressure, none
+		if !a.notes.OfferLatest(who.UserID, func(ctx context.Context) {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
 			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
 				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
-		})
+		}) {
+			a.log.Warn("too many private notes waiting; this one was dropped", "title", o.Reply.Title)
+		}
 	case p.Kind == reply.Form: // a card's step: the card moves with it
 		c := card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}
 		via := target{channel: cb.Channel.ID, who: who}
 		if o.Work != nil {
 			a.runWorkWith(o, nil, func(ctx context.Context, r reply.Reply) { a.showStep(ctx, c, via, r) })
 		} else {
-			a.work.Go(func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
+			a.reply(t, o.Reply, func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
 		}
 	case o.Work != nil:
 		a.runWork(t, o, true, func(ctx context.Context) {
@@ -438,9 +454,17 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			}
 		})
 	default:
-		a.work.Go(func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
+		a.reply(t, o.Reply, func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
 	}
 	return nil
+}
+
+// reply queues the delivery of an answer that is not an action's result;
+// one that cannot even be queued is recorded as undelivered.
+func (a *Adapter) reply(t target, r reply.Reply, deliver func(ctx context.Context)) {
+	if !a.replies.Offer(deliver) {
+		a.bot.Undelivered(context.Background(), t.who, t.channel, r, errors.New("too many replies waiting to be delivered"))
+	}
 }
 
 // target is where a result goes: the response_url, and for the fallbacks
@@ -472,14 +496,30 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 	}
 	a.work.Go(func(ctx context.Context) {
 		defer done()
-		if first != nil {
-			first(ctx)
-		}
+		// "Running" goes out beside the vendor work, not before it: a slow
+		// or hung response_url must not delay the vendor call. The result
+		// waits for it, so that it is never overwritten by "Running".
+		shown := make(chan struct{})
+		go func() {
+			defer close(shown)
+			defer a.recoverJob()
+			if first != nil {
+				first(ctx)
+			}
+		}()
 		r := o.Work(ctx, nil)
+		<-shown
 		if done() { // else a stop's deadline came first and its notice was shown
 			show(ctx, r)
 		}
 	})
+}
+
+// recoverJob logs a panic in a job's own goroutine; the process lives.
+func (a *Adapter) recoverJob() {
+	if p := work.Recovered(recover()); p != nil {
+		a.log.Error("recovered from a panic in background work", "ref", work.NewRef(), "error", p, "stack", p.Stack)
+	}
 }
 
 // deliver shows a finished result. The message that asked for it is
