@@ -91,9 +91,9 @@ type Adapter struct {
 	// wait: the click was acknowledged); replies are other answers after
 	// an ack. Neither can hold up an action's vendor call.
 	notes, replies *work.Lane
-	values pending.Values
-	seen   pending.OnceSet
-	macs   sync.Pool // of HMAC-SHA256 keyed with secret
+	values         pending.Values
+	seen           pending.OnceSet
+	macs           sync.Pool // of HMAC-SHA256 keyed with secret
 
 	metrics       *metrics.Metrics
 	progressEvery time.Duration
