@@ -179,6 +179,7 @@ type Bot struct {
 	runLease time.Duration
 	metrics  *metrics.Metrics
 	forget   bool
+	epoch    string // starts every token this process makes (newToken)
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -223,7 +224,8 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop,
+		epoch: newEpoch()}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
@@ -100,8 +101,11 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, step Ste
 	if errors.As(err, &settled) && settled.State == pending.Expired && settled.Now {
 		b.expired(ctx, rec) // audit and update the message, as the sweep would have
 	}
-	if reasonOf(err) == NoReason {
+	switch {
+	case reasonOf(err) == NoReason:
 		err = b.storeError(ctx, err, "event", string(step))
+	case errors.Is(err, pending.ErrUnknownToken) && b.fromEarlierLife(c.Press.Value):
+		err = &RestartedError{Err: err}
 	}
 	return b.refused(ctx, Event{Step: step, Who: c.Caller, Channel: c.Channel, Summary: b.summaryOf(rec)}, err, rec)
 }
@@ -210,32 +214,79 @@ func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
 
 // Stop is the bot's part of a graceful stop. With ForgetOnStop it drops
 // every open confirmation (a restart would lose them anyway) and updates
-// each message to say so, then waits for those updates until ctx is done.
+// each message to say so: newest first (the ones people most likely
+// still look at), stopNotices at a time, until ctx is done. It returns
+// how many it dropped; each is audited, told or not.
 func (b *Bot) Stop(ctx context.Context) int {
 	b.stop()
 	if !b.forget {
 		return 0
 	}
-	n := 0
+	var recs []pending.Record
 	for {
-		recs, err := b.store.Expire(ctx, farFuture, 256)
+		got, err := b.store.Expire(ctx, farFuture, 256)
+		recs = append(recs, got...)
 		if err != nil {
 			b.log.Error("dropping open confirmations failed", "error", err)
 			break
 		}
-		for _, rec := range recs {
-			s := b.summaryOf(rec)
-			b.emit(ctx, Event{Step: StepExpire, Verdict: Dropped, Who: rec.Requester, Channel: rec.Channel, Summary: s,
-				Attrs: []slog.Attr{slog.String("token_ref", tokenRef(rec.Token))}})
-			b.notify(ctx, rec, dropped(s))
-		}
-		n += len(recs)
-		if len(recs) < 256 {
+		if len(got) < 256 {
 			break
 		}
 	}
+	slices.SortStableFunc(recs, func(x, y pending.Record) int { return y.CreatedAt.Compare(x.CreatedAt) })
+	notices := make([]reply.Reply, len(recs))
+	for i, rec := range recs {
+		s := b.summaryOf(rec)
+		b.emit(ctx, Event{Step: StepExpire, Verdict: Dropped, Who: rec.Requester, Channel: rec.Channel, Summary: s,
+			Attrs: []slog.Attr{slog.String("token_ref", tokenRef(rec.Token))}})
+		notices[i] = b.say.finish(dropped(s))
+	}
+	b.tellAll(ctx, recs, notices)
 	b.updates.Drain(ctx)
-	return n
+	return len(recs)
+}
+
+// stopNotices is how many messages a stop updates at once: enough for
+// hundreds within a few seconds of a platform that answers in 300 ms, few
+// enough not to open thousands of sockets.
+const stopNotices = 128
+
+// tellAll replaces each record's message with its notice, in order,
+// stopNotices at a time, until ctx is done; updates still in flight then
+// are left to finish as the process exits.
+func (b *Bot) tellAll(ctx context.Context, recs []pending.Record, notices []reply.Reply) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(stopNotices, len(recs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				b.mu.Lock()
+				update := b.updaters[recs[i].Requester.Platform]
+				b.mu.Unlock()
+				if update != nil {
+					update(ctx, recs[i].Message, notices[i])
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+feed:
+	for i := range recs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // farFuture makes Expire take every open confirmation.

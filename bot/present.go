@@ -231,6 +231,9 @@ func (p presenter) refusal(err error, s commands.Summary, rec pending.Record, ev
 		return reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s), Lines: []string{settledSentence(settled)}}
 	case errors.As(err, &settled):
 		return reply.Reply{Tone: reply.Info, Title: settledSentence(settled)}
+	case errors.As(err, new(*RestartedError)):
+		return reply.Reply{Tone: reply.Warning, Title: "The bot restarted: nothing was run.",
+			Lines: []string{"This confirmation was dropped when the bot stopped (open confirmations do not survive a restart). Run the command again if it is still needed."}}
 	case errors.Is(err, pending.ErrUnknownToken):
 		return reply.Reply{Tone: reply.Warning, Title: "This confirmation is not known: it was never issued, or it expired over an hour ago. Nothing was changed; run the command again."}
 	}
