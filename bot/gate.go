@@ -77,7 +77,12 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 		ev.Verdict, ev.Attrs = AwaitingApproval, append(slices.Clip(people), ref, slog.Any("approvers", rec.Approvers))
 		b.emit(ctx, ev)
 		mine, ask := awaitingApproval(rec, s)
-		return Working(mine, func(context.Context, Progress) reply.Reply { return ask }, nil)
+		return Working(mine, func(ctx context.Context, _ Progress) reply.Reply {
+			if b.announce(ctx, rec, ask) {
+				return mine // posted where its expiry can edit it
+			}
+			return ask
+		}, nil)
 	}
 	// Confirmed, and approved where policy asks.
 	ev.Verdict, ev.Attrs = Confirmed, append(slices.Clip(people), ref)
@@ -189,27 +194,70 @@ func (b *Bot) sweepEvery(ctx context.Context, every time.Duration) {
 	}
 }
 
-// expired emits an expired confirmation and has its message updated.
+// expired emits an expired confirmation and has its message updated. One
+// that its requester confirmed was waiting for a second approval: they
+// read that, and the public approval request loses its buttons.
 func (b *Bot) expired(ctx context.Context, rec pending.Record) {
 	s := b.summaryOf(rec)
 	b.emit(ctx, Event{Step: StepExpire, Verdict: Expired, Who: rec.Requester, Channel: rec.Channel, Summary: s,
 		Attrs: []slog.Attr{slog.String("token_ref", tokenRef(rec.Token))}})
-	b.notify(ctx, rec, b.say.expired(s))
+	if rec.ConfirmedBy.UserID == "" {
+		b.notify(ctx, rec, b.say.expired(s))
+		return
+	}
+	b.notify(ctx, rec, b.say.approvalExpired(s))
+	ref, ok, err := b.values.Take(ctx, approvalKey(rec.Token))
+	switch {
+	case err != nil:
+		b.log.Warn("finding the approval request's message failed; it keeps its buttons", "error", err, "token_ref", tokenRef(rec.Token))
+	case ok && ref != "":
+		b.notifyAt(ctx, rec.Requester.Platform, ref, b.say.approvalExpiredPublic(s))
+	}
 }
+
+// announce posts an approval request where it can be edited later, and
+// keeps where, for its expiry. It reports whether it posted.
+func (b *Bot) announce(ctx context.Context, rec pending.Record, ask reply.Reply) bool {
+	b.mu.Lock()
+	post := b.announcers[rec.Requester.Platform]
+	b.mu.Unlock()
+	if post == nil {
+		return false
+	}
+	ref, err := post(ctx, rec.Channel, b.say.finish(ask))
+	if err != nil {
+		b.log.Warn("posting the approval request as a message of the bot's own failed; it is the click's reply instead", "error", err,
+			"token_ref", tokenRef(rec.Token))
+		return false
+	}
+	if err := b.values.Set(ctx, approvalKey(rec.Token), ref, rec.ExpiresAt.Sub(b.now())+pending.Retention); err != nil {
+		b.log.Warn("keeping where the approval request was posted failed; its expiry cannot remove its buttons", "error", err,
+			"token_ref", tokenRef(rec.Token))
+	}
+	return true
+}
+
+// approvalKey is where an approval request's message reference is kept.
+func approvalKey(token string) string { return "approval-msg:" + token }
 
 // notify replaces a stored confirmation's message with r, through the
 // Updater of the requester's platform. The updates run at most a few at a
 // time: a thousand at once must not open a thousand connections to a slow
 // chat platform.
 func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
+	b.notifyAt(ctx, rec.Requester.Platform, rec.Message, r)
+}
+
+// notifyAt replaces the message on platform that message names with r.
+func (b *Bot) notifyAt(ctx context.Context, platform, message string, r reply.Reply) {
 	b.mu.Lock()
-	update := b.updaters[rec.Requester.Platform]
+	update := b.updaters[platform]
 	b.mu.Unlock()
 	if update == nil {
 		return
 	}
 	r = b.say.finish(r)
-	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, rec.Message, r) })
+	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, message, r) })
 }
 
 // Stop is the bot's part of a graceful stop. With ForgetOnStop it drops

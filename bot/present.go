@@ -125,6 +125,21 @@ func (p presenter) expired(s commands.Summary) reply.Reply {
 		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(p.ttl))}}
 }
 
+// approvalExpired replaces the requester's message of an action they
+// confirmed that no second person approved in time.
+func (p presenter) approvalExpired(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s) + " was not approved",
+		Lines: []string{fmt.Sprintf("You confirmed it, and it waited for a second approval that did not come within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(p.ttl))}}
+}
+
+// approvalExpiredPublic replaces the public approval request that nobody
+// approved in time: its buttons are gone.
+func (p presenter) approvalExpiredPublic(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Public: true, Title: "Approval expired: " + describe(s),
+		Lines: []string{fmt.Sprintf("No second approval came within %s, so nothing was run. To try again, run the command again.", humanDuration(p.ttl))},
+		Lists: idList(s)}
+}
+
 // dropped replaces a confirmation a stop forgot.
 func dropped(s commands.Summary) reply.Reply {
 	return reply.Reply{Tone: reply.Warning, Title: "The bot restarted: " + describe(s) + " was not run",

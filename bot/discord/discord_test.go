@@ -29,6 +29,7 @@ import (
 )
 
 type fixture struct {
+	bot       *bot.Bot
 	adapter   *discordbot.Adapter
 	server    *httptest.Server
 	api       *vendortest.Server // stands in for Discord's REST API
@@ -89,7 +90,7 @@ func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.adapter = a
+	f.adapter, f.bot = a, b
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	f.server = httptest.NewServer(mux)

@@ -137,7 +137,7 @@ func TestApproverRemovedByAReloadCannotApprove(t *testing.T) {
 	body := pf.slashIn(t, "U0ALICE", "C0WAR", "delete inc-1 inc-2 inc-3")
 	pf.click(t, "U0ALICE", actionIDs(body)["confirm"])
 	pf.adapter.Wait()
-	approve := actionIDs(pf.lastPost(t, "/response/click-U0ALICE"))["approve"]
+	approve := actionIDs(pf.approvalRequest(t))["approve"]
 	if approve == "" {
 		t.Fatal("no approval was asked for")
 	}
