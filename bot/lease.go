@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -43,14 +45,16 @@ func (b *Bot) leased(ctx context.Context, rec pending.Record, s commands.Summary
 	done := make(chan struct{})
 	go b.renew(ctx, rec.Token, f, done)
 	f.check() // a Start slower than the lease: not a single call
+	shown := &latest{show: progress, log: b.log}
 	r := run(f.ctx, func(r reply.Reply) {
-		if f.check() && progress != nil {
-			progress(r)
+		if f.check() {
+			shown.offer(r)
 		}
 	})
 	lost := f.lost() || !f.check()
 	close(done)
 	f.stop()
+	shown.wait() // the result must not be overtaken by a late progress update
 	if lost {
 		b.log.Error("a running action's lease was lost; it stopped calling the vendor", "token_ref", tokenRef(rec.Token))
 		r.Lines = append([]string{fencedLine}, r.Lines...)
@@ -138,3 +142,64 @@ func (f *fence) check() bool {
 func (f *fence) lost() bool { return errors.Is(context.Cause(f.ctx), errLeaseLost) }
 
 func (f *fence) stop() { f.cancel(nil) }
+
+// latest shows progress beside the vendor work, never in its way: the
+// batch hands an update over and goes on to its next call while a slow or
+// hung chat platform takes it. Updates wait in order, a few at most; past
+// that the newest replaces the last one waiting.
+type latest struct {
+	show Progress
+	log  *slog.Logger
+	mu   sync.Mutex
+	next []reply.Reply
+	busy bool
+	wg   sync.WaitGroup
+}
+
+// latestWaiting bounds the updates waiting to be shown.
+const latestWaiting = 8
+
+func (l *latest) offer(r reply.Reply) {
+	if l.show == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case !l.busy:
+		l.busy = true
+		l.wg.Add(1)
+		go l.loop(r)
+	case len(l.next) < latestWaiting:
+		l.next = append(l.next, r)
+	default:
+		l.next[len(l.next)-1] = r
+	}
+}
+
+func (l *latest) loop(r reply.Reply) {
+	defer l.wg.Done()
+	for {
+		l.showRecovered(r)
+		l.mu.Lock()
+		if len(l.next) == 0 {
+			l.busy = false
+			l.mu.Unlock()
+			return
+		}
+		r, l.next = l.next[0], l.next[1:]
+		l.mu.Unlock()
+	}
+}
+
+func (l *latest) showRecovered(r reply.Reply) {
+	defer func() {
+		if p := work.Recovered(recover()); p != nil {
+			l.log.Error("recovered from a panic showing progress", "ref", work.NewRef(), "error", p, "stack", p.Stack)
+		}
+	}()
+	l.show(r)
+}
+
+// wait blocks until no update is being shown.
+func (l *latest) wait() { l.wg.Wait() }

@@ -129,3 +129,39 @@ func TestConfirmIsNotQueuedBehindHungRefusalNotes(t *testing.T) {
 		t.Fatalf("vendor calls %d, refusal notes answered %d: the Confirm waited behind the notes", f.deletes(), answered)
 	}
 }
+
+// A batch's progress message is posted beside its vendor calls: with
+// Slack's Web API hung, every call of the batch is still sent while the
+// first progress post waits (the guard is shorter than a post's 15 s
+// timeout, so no post can have given up first).
+func TestBatchCallsDoNotWaitForAHungProgressPost(t *testing.T) {
+	f := newFixtureWith(t, fixtureOptions{batch: 1, progressEvery: -1})
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	var mu sync.Mutex
+	answered := 0
+	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/chat.") {
+			select {
+			case <-stop:
+			case <-r.Context().Done():
+				return
+			}
+			mu.Lock()
+			answered++
+			mu.Unlock()
+		}
+		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+	})
+	_, body := f.slash(t, "U1", "delete inc-1 inc-2 inc-3")
+	f.click(t, "U1", actionIDs(body)["confirm"])
+	guard := time.Now().Add(10 * time.Second)
+	for f.deletes() < 3 && time.Now().Before(guard) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if f.deletes() != 3 || answered != 0 {
+		t.Fatalf("vendor calls %d of 3 while %d progress posts were answered: the batch waited for its progress message", f.deletes(), answered)
+	}
+}
