@@ -465,14 +465,6 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	return nil
 }
 
-// reply queues the delivery of an answer that is not an action's result;
-// one that cannot even be queued is recorded as undelivered.
-func (a *Adapter) reply(t target, r reply.Reply, deliver func(ctx context.Context)) {
-	if !a.replies.Offer(deliver) {
-		a.bot.Undelivered(context.Background(), t.who, t.channel, r, errors.New("too many replies waiting to be delivered"))
-	}
-}
-
 // target is where a result goes: the response_url, and for the fallbacks
 // the channel and the person.
 type target struct {
@@ -519,13 +511,6 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 			show(ctx, r)
 		}
 	})
-}
-
-// recoverJob logs a panic in a job's own goroutine; the process lives.
-func (a *Adapter) recoverJob() {
-	if p := work.Recovered(recover()); p != nil {
-		a.log.Error("recovered from a panic in background work", "ref", work.NewRef(), "error", p, "stack", p.Stack)
-	}
 }
 
 // deliver shows a finished result. The message that asked for it is
