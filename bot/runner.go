@@ -83,6 +83,12 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 			ev.post = nil
 			b.emit(ctx, ev)
 			return ran{Err: err}, b.internalError(ctx, "recovered from a panic in an action", p, "stack", p.Stack)
+		case errors.Is(err, context.Canceled) && errors.Is(context.Cause(ctx), errLeaseLost):
+			// The fence closes only between calls, or before the first: a
+			// call it ended was never sent.
+			ev.Verdict, ev.post = NotSent, nil
+			b.emit(ctx, ev)
+			return ran{Err: err}, fencedBeforeStart(s)
 		case errors.As(err, &unknown):
 			ev.Verdict = Unknown
 			ev.Attrs = append(ev.Attrs, slog.String("vendor_detail", unknown.Detail), slog.String("request_id", unknown.RequestID))
@@ -93,10 +99,6 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 			ev.Attrs = append(ev.Attrs, slog.String("vendor_detail", refused.Detail), slog.String("request_id", refused.RequestID))
 		case errors.As(err, new(*vendors.NotSentError)):
 			ev.Verdict = NotSent
-		case errors.Is(err, context.Canceled) && errors.Is(context.Cause(ctx), errLeaseLost):
-			ev.Verdict, ev.post = NotSent, nil // fenced before its first call
-			b.emit(ctx, ev)
-			return ran{Err: err}, fencedBeforeStart(s)
 		}
 		b.emit(ctx, ev)
 		return ran{Err: err}, b.errorReply(ctx, err, s.Verb)
