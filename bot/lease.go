@@ -201,5 +201,11 @@ func (l *latest) showRecovered(r reply.Reply) {
 	l.show(r)
 }
 
-// wait blocks until no update is being shown.
-func (l *latest) wait() { l.wg.Wait() }
+// wait drops the updates still waiting (the result says more) and blocks
+// until the one being shown, if any, is done.
+func (l *latest) wait() {
+	l.mu.Lock()
+	l.next = nil
+	l.mu.Unlock()
+	l.wg.Wait()
+}
