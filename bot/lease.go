@@ -201,11 +201,23 @@ func (l *latest) showRecovered(r reply.Reply) {
 	l.show(r)
 }
 
-// wait drops the updates still waiting (the result says more) and blocks
-// until the one being shown, if any, is done.
+// wait lets the updates still waiting be shown for a moment, then drops
+// them (the result says more) and blocks until the one being shown, if
+// any, is done.
 func (l *latest) wait() {
+	done := make(chan struct{})
+	go func() { l.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return
+	case <-time.After(latestGrace):
+	}
 	l.mu.Lock()
 	l.next = nil
 	l.mu.Unlock()
-	l.wg.Wait()
+	<-done
 }
+
+// latestGrace is how long a finished action's result waits for the
+// progress updates before it.
+const latestGrace = time.Second
