@@ -126,8 +126,15 @@ func Working(r reply.Reply, work func(context.Context, Progress) reply.Reply, un
 }
 
 // Updater replaces the message an adapter showed (identified by the
-// Request's Message) with r. The bot calls it when a confirmation expires.
+// Request's Message, or by a reference its Announcer returned) with r.
+// The bot calls it when a confirmation expires.
 type Updater func(ctx context.Context, message string, r reply.Reply)
+
+// Announcer posts r in channel as a message of the bot's own that the
+// platform's Updater can edit later, and returns the reference to pass it:
+// the public "Approval needed" message, so its expiry can remove the
+// buttons.
+type Announcer func(ctx context.Context, channel string, r reply.Reply) (ref string, err error)
 
 // Options configure a Bot.
 type Options struct {
@@ -180,9 +187,11 @@ type Bot struct {
 	runLease time.Duration
 	metrics  *metrics.Metrics
 	forget   bool
+	epoch    string // starts every token this process makes (newToken)
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
+	announcers    map[string]Announcer
 	auditPlatform string
 	auditPost     AuditPoster
 	stop          context.CancelFunc
@@ -225,8 +234,9 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
-		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
+		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, announcers: map[string]Announcer{}, access: opt.Access,
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop,
+		epoch: newEpoch()}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
@@ -247,6 +257,15 @@ func (b *Bot) Close() {
 func (b *Bot) SetUpdater(platform string, u Updater) {
 	b.mu.Lock()
 	b.updaters[platform] = u
+	b.mu.Unlock()
+}
+
+// SetAnnouncer registers how to post an editable public message on
+// platform. Without one, an approval request is the click's own reply,
+// which nothing can edit later.
+func (b *Bot) SetAnnouncer(platform string, a Announcer) {
+	b.mu.Lock()
+	b.announcers[platform] = a
 	b.mu.Unlock()
 }
 

@@ -81,10 +81,10 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		ev.Verdict = Running
 		b.emit(ctx, ev)
 		return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
-			return b.run(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
+			return b.run(context.WithoutCancel(ctx), action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		}, b.unfinished(s, req.Caller, req.Channel))
 	}
-	token, err := newToken()
+	token, err := newToken(b.epoch)
 	if err != nil {
 		ev.Verdict = Failed
 		b.emit(ctx, ev)
@@ -252,14 +252,38 @@ func (b *Bot) storeError(ctx context.Context, err error, attrs ...any) *StoreErr
 	return &StoreError{Err: err, Ref: ref}
 }
 
-// newToken returns 130 bits of randomness as 26 lowercase base32 characters:
-// unguessable, and short enough for Slack action IDs and Discord custom IDs.
-func newToken() (string, error) {
+// newToken returns 26 lowercase base32 characters: the process's epoch
+// (4), then 110 bits of randomness (22): unguessable, and short enough for
+// Slack action IDs and Discord custom IDs. The epoch lets a restarted
+// process recognise a token of its predecessor.
+func newToken(epoch string) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
-	return tokenEncoding.EncodeToString(b[:]), nil
+	return epoch + tokenEncoding.EncodeToString(b[:])[:tokenLen-epochLen], nil
+}
+
+const (
+	tokenLen = 26
+	epochLen = 4
+)
+
+// newEpoch names one process's life: 20 random bits as 4 base32
+// characters (two processes sharing one is harmless: a click on a token
+// from before the restart is then told it is not known).
+func newEpoch() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return tokenEncoding.EncodeToString(b[:])[:epochLen]
+}
+
+// fromEarlierLife reports whether token was made by an earlier process
+// than this one, with an in-memory store that a restart empties: an
+// unknown token of that kind was dropped by a stop (or expired long
+// before it).
+func (b *Bot) fromEarlierLife(token string) bool {
+	return b.forget && len(token) == tokenLen && token[:epochLen] != b.epoch
 }
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -44,8 +44,8 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 	}
 	b.emit(ctx, Event{Step: StepRequest, Verdict: Running, Who: req.Caller, Channel: req.Channel, Summary: s})
 	return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
-		res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		ctx = context.WithoutCancel(ctx)
+		res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		var refused *vendors.Error
 		var notSent *vendors.NotSentError
 		switch {

@@ -300,6 +300,12 @@ func messageRef(i *discordgo.Interaction) string { return i.AppID + "/" + i.Toke
 // UpdateMessage replaces the message of an interaction named by
 // messageRef: the bot's Updater for Discord (an expired confirmation).
 func (a *Adapter) UpdateMessage(ctx context.Context, ref string, r reply.Reply) {
+	if strings.HasPrefix(ref, postRef) { // a message of the bot's own
+		if err := a.updatePosted(ctx, ref, r); err != nil {
+			a.log.Warn("updating a message of the bot's own failed", "error", err, "title", r.Title)
+		}
+		return
+	}
 	appID, token, ok := strings.Cut(ref, "/")
 	if !ok {
 		return

@@ -127,21 +127,23 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	}
 	t := target{responseURL: cb.ResponseURL, channel: cb.Channel.ID, who: who}
 	switch {
-	case o.Notice:
-		a.work.Go(func(ctx context.Context) {
+	case o.Notice: // the latest note per clicker; under pressure, none
+		if !a.notes.OfferLatest(who.UserID, func(ctx context.Context) {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
 			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
 				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
-		})
+		}) {
+			a.log.Warn("too many private notes waiting; this one was dropped", "title", o.Reply.Title)
+		}
 	case p.Kind == reply.Form: // a card's step: the card moves with it
 		c := card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}
 		via := target{channel: cb.Channel.ID, who: who}
 		if o.Work != nil {
 			a.runWorkWith(o, nil, func(ctx context.Context, r reply.Reply) { a.showStep(ctx, c, via, r) })
 		} else {
-			a.work.Go(func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
+			a.reply(t, o.Reply, func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
 		}
 	case o.Work != nil:
 		a.runWork(t, o, true, func(ctx context.Context) {
@@ -152,7 +154,7 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			}
 		})
 	default:
-		a.work.Go(func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
+		a.reply(t, o.Reply, func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
 	}
 	return nil
 }

@@ -101,6 +101,7 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
 		ProgressEvery: o.progressEvery, Metrics: o.metrics, Seen: o.seen})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
+	b.SetAnnouncer("slack", f.adapter.Announce)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
 	f.server = httptest.NewServer(mux)
