@@ -24,6 +24,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // Request is a typed command, or a chat form's fields already split into
@@ -94,6 +95,14 @@ type Outcome struct {
 	// before Work returns: the outcome is unknown, and where to check. It
 	// writes the audit line for it.
 	Unfinished func() reply.Reply
+	// Enrich, set with Asking when the bot can look the targets up, is
+	// the same confirmation showing each target as its vendor sees it.
+	// Adapters acknowledge first, then call it (it takes up to a few
+	// seconds) and replace the confirmation's message with its reply; on
+	// false they leave the message as it is (the confirmation moved on,
+	// and a newer message must not be overwritten). The terminal calls
+	// it before it shows the confirmation.
+	Enrich func(ctx context.Context) (reply.Reply, bool)
 }
 
 // Progress shows an interim reply of a running action ("SecMaster:
@@ -159,6 +168,10 @@ type Options struct {
 	// message to say the bot restarted. True for a store a restart loses
 	// (the in-memory one); false for a shared store that keeps them.
 	ForgetOnStop bool
+	// Lookup reads the vendors: a confirmation's targets, a ticket's
+	// state after a step; every write invalidates what it touched. Nil:
+	// confirmations show the IDs as typed.
+	Lookup *lookup.Reader
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -179,6 +192,7 @@ type Bot struct {
 	runLease time.Duration
 	metrics  *metrics.Metrics
 	forget   bool
+	lookup   *lookup.Reader
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -223,7 +237,7 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

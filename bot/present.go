@@ -50,6 +50,12 @@ func (p presenter) shown(o Outcome) Outcome {
 			return p.finish(work(ctx, show))
 		}
 	}
+	if enrich := o.Enrich; enrich != nil {
+		o.Enrich = func(ctx context.Context) (reply.Reply, bool) {
+			r, ok := enrich(ctx)
+			return p.finish(r), ok
+		}
+	}
 	if unfinished := o.Unfinished; unfinished != nil {
 		o.Unfinished = func() reply.Reply { return p.finish(unfinished()) }
 	}

@@ -211,6 +211,13 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 			c.pending = append(c.pending, waiting{token: o.Token, what: what})
 			c.mu.Unlock()
 		}
+		// No 3-second limit here: the confirmation is shown once, with
+		// its targets as the vendor sees them (bounded like the chat's).
+		if o.Enrich != nil {
+			if r, ok := o.Enrich(ctx); ok {
+				o.Reply = r
+			}
+		}
 		c.show(ctx, o)
 	}
 	return true

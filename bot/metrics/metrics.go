@@ -65,6 +65,7 @@ type Metrics struct {
 	auditPosts    *prometheus.CounterVec
 	results       *prometheus.CounterVec
 	undelivered   *prometheus.CounterVec
+	reads         *reads
 
 	// commandCounters holds the incidentbot_commands_total children
 	// already resolved, by commandKey: counting a command is then one
@@ -108,6 +109,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.results, m.undelivered,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reads = newReads(m.reg)
 	return m
 }
 

@@ -217,7 +217,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
-	writeAck(w, a.command(r.Context(), cmd))
+	ack := a.command(r.Context(), cmd)
+	writeAck(w, ack)
+	afterAck(w, ack)
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
@@ -340,6 +342,10 @@ func writeAck(w http.ResponseWriter, payload any) {
 		writeAckMessage(w, m)
 		return
 	}
+	if m, ok := payload.(ackThen); ok {
+		writeAckMessage(w, m.ackMessage)
+		return
+	}
 	if payload == nil {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -367,7 +373,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if o.Work != nil {
 		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
-	return ackMessage{o.Reply}
+	return a.enriched(ackMessage{o.Reply}, cmd.ResponseURL, o)
 }
 
 // unescape undoes the HTML escaping Slack applies to slash-command text

@@ -85,6 +85,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 			a.log.Error("socket mode ack failed", "error", err)
 		}
 	}
+	afterAck(nil, payload)
 }
 
 // SocketReady is a readiness probe: nil while Socket Mode is connected.

@@ -21,6 +21,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // environ lists the environment, to warn about INCIDENTBOT_* names the bot
@@ -85,13 +86,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
-	deps, note, closeVendors, err := buildVendors(cfg)
-	if err != nil {
-		logger.Error("cannot start", "error", err)
-		return 1
-	}
-	defer closeVendors()
-
 	st, err := openState(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "incidentbot: %v\n", err)
@@ -100,6 +94,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer st.close()
 
 	m := metrics.New()
+	deps, reader, note, closeVendors, err := buildVendors(cfg, lookup.Config{Cache: st.cache, Metrics: m.Lookups()})
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	defer closeVendors()
+
 	ready := health.New()
 	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
 	addStoreProbe(ready, st.store)
@@ -107,7 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// confirmation's message so (ForgetOnStop). Redis keeps them.
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
 		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
-		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared})
+		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared, Lookup: reader})
 	defer b.Close()
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")

@@ -1,0 +1,46 @@
+package slack
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/incidentbot/incidentbot/bot"
+)
+
+// ackThen is an acknowledgement with work that must wait until Slack has
+// it: a confirmation's look-ups, whose result replaces the acknowledged
+// message (sent earlier, it could arrive before the message it replaces).
+type ackThen struct {
+	ackMessage
+	after func()
+}
+
+// enriched is the ack of a confirmation whose targets the bot can look
+// up: after the ack (which waits for no vendor) the look-ups run and the
+// same message is replaced through response_url, unless the confirmation
+// has moved on meanwhile.
+func (a *Adapter) enriched(ack ackMessage, responseURL string, o bot.Outcome) any {
+	if o.Enrich == nil || responseURL == "" {
+		return ack
+	}
+	return ackThen{ackMessage: ack, after: func() {
+		a.work.Go(func(ctx context.Context) {
+			if r, ok := o.Enrich(ctx); ok {
+				a.UpdateMessage(ctx, responseURL, r)
+			}
+		})
+	}}
+}
+
+// afterAck starts an ack's after-work once the ack is on its way: w (nil
+// for Socket Mode, whose Ack has returned) is flushed first.
+func afterAck(w http.ResponseWriter, payload any) {
+	m, ok := payload.(ackThen)
+	if !ok {
+		return
+	}
+	if w != nil {
+		_ = http.NewResponseController(w).Flush()
+	}
+	m.after()
+}
