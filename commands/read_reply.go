@@ -148,4 +148,3 @@ func TicketState(t vendors.Ticket) string {
 	}
 	return "COC says: " + words("level "+level, "status "+t.Status, assignee, updated(t.Updated))
 }
-
