@@ -95,14 +95,14 @@ type Outcome struct {
 	// before Work returns: the outcome is unknown, and where to check. It
 	// writes the audit line for it.
 	Unfinished func() reply.Reply
-	// Enrich, set with Asking when the bot can look the targets up, is
-	// the same confirmation showing each target as its vendor sees it.
-	// Adapters acknowledge first, then call it (it takes up to a few
-	// seconds) and replace the confirmation's message with its reply; on
-	// false they leave the message as it is (the confirmation moved on,
-	// and a newer message must not be overwritten). The terminal calls
+	// Enrich, set with Asking when the bot can look the targets up, shows
+	// the same confirmation with each target as its vendor sees it.
+	// Adapters acknowledge first, then call it: it takes up to a few
+	// seconds, and calls show (at most once) to replace the confirmation's
+	// message, unless the confirmation has moved on (confirmed, cancelled,
+	// expired): a newer message is never overwritten. The terminal calls
 	// it before it shows the confirmation.
-	Enrich func(ctx context.Context) (reply.Reply, bool)
+	Enrich func(ctx context.Context, show func(context.Context, reply.Reply))
 }
 
 // Progress shows an interim reply of a running action ("SecMaster:
@@ -193,6 +193,11 @@ type Bot struct {
 	metrics  *metrics.Metrics
 	forget   bool
 	lookup   *lookup.Reader
+
+	// messages orders the updates of one confirmation's message in this
+	// process: a confirmation's look-ups are shown, and its moves made,
+	// under the lock of its token (see enrichment).
+	messages [64]sync.Mutex
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform

@@ -47,7 +47,10 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 			action, m.Approvers = a, approvers
 		}
 	}
+	mu := b.messageLock(c.Press.Value) // after a look-up's update, never before it
+	mu.Lock()
 	rec, err := b.store.Settle(ctx, c.Press.Value, m)
+	mu.Unlock()
 	if err != nil {
 		return b.refusal(ctx, rec, c, step, err)
 	}
@@ -187,7 +190,13 @@ func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
 		return
 	}
 	r = b.say.finish(r)
-	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, rec.Message, r) })
+	b.updates.Queue(ctx, func(ctx context.Context) {
+		mu := b.messageLock(rec.Token) // a look-up's update in flight shows first
+		mu.Lock()
+		//lint:ignore SA2001 an empty critical section on purpose: a barrier
+		mu.Unlock()
+		update(ctx, rec.Message, r)
+	})
 }
 
 // Stop is the bot's part of a graceful stop. With ForgetOnStop it drops

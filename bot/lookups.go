@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"hash/maphash"
 	"strings"
 	"sync"
 	"time"
@@ -41,24 +42,48 @@ type targets struct {
 }
 
 // enrichment is a confirmation's Outcome.Enrich: it looks the targets up
-// and returns the confirmation showing them, or false when there is
-// nothing to look up, or when the confirmation has moved on (confirmed,
-// cancelled, expired) and its message must not be overwritten.
-func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Context) (reply.Reply, bool) {
+// and shows the confirmation with them, unless the confirmation has moved
+// on meanwhile. Nil when there is nothing to look up.
+//
+// The message must not be overwritten once a click or the expiry has
+// replaced it. So the state is read, and the update shown, under the
+// token's message lock, which every move (settle) holds while it moves
+// and every notice (notify) waits for: a move either comes first, and
+// the look-ups are not shown, or comes after they are shown, and so does
+// its own message. (A click served by another replica in the same
+// instant is not ordered by this lock.)
+func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Context, func(context.Context, reply.Reply)) {
 	if b.lookup == nil || !lookable(s) {
 		return nil
 	}
-	return func(ctx context.Context) (reply.Reply, bool) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupBound)
-		defer cancel()
-		t := b.lookTargets(ctx, s)
+	return func(ctx context.Context, show func(context.Context, reply.Reply)) {
+		ctx = context.WithoutCancel(ctx)
+		lctx, cancel := context.WithTimeout(ctx, lookupBound)
+		t := b.lookTargets(lctx, s)
+		cancel()
+		mu := b.messageLock(rec.Token)
+		mu.Lock()
+		defer mu.Unlock()
 		cur, err := b.store.Get(ctx, rec.Token)
 		if err != nil || cur.State != pending.Pending {
-			return reply.Reply{}, false
+			return
 		}
-		return b.say.confirmationWith(rec, s, t), true
+		sctx, cancel := context.WithTimeout(ctx, showBound)
+		defer cancel()
+		show(sctx, b.say.confirmationWith(rec, s, t))
 	}
 }
+
+// showBound is the most an update of a confirmation's message may hold
+// its lock: a click on it waits that long at most.
+const showBound = 2 * time.Second
+
+// messageLock is the lock that orders the updates of token's message.
+func (b *Bot) messageLock(token string) *sync.Mutex {
+	return &b.messages[maphash.String(messageSeed, token)%uint64(len(b.messages))]
+}
+
+var messageSeed = maphash.MakeSeed()
 
 // lookable says whether the bot knows how to look s's targets up.
 func lookable(s commands.Summary) bool {

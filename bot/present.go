@@ -51,9 +51,8 @@ func (p presenter) shown(o Outcome) Outcome {
 		}
 	}
 	if enrich := o.Enrich; enrich != nil {
-		o.Enrich = func(ctx context.Context) (reply.Reply, bool) {
-			r, ok := enrich(ctx)
-			return p.finish(r), ok
+		o.Enrich = func(ctx context.Context, show func(context.Context, reply.Reply)) {
+			enrich(ctx, func(ctx context.Context, r reply.Reply) { show(ctx, p.finish(r)) })
 		}
 	}
 	if unfinished := o.Unfinished; unfinished != nil {

@@ -45,7 +45,7 @@ func showVerb() *Verb {
 		Name: "show",
 		Args: []Arg{{Name: "id", Placeholder: "ID", Description: "An incident, alert or ticket ID", Required: true, MaxLen: 128}},
 		Options: []Option{
-			{Name: "in", Placeholder: "VENDOR", Help: "where to look: secmaster, coralogix or coc (default: a ticket number in COC, else SecMaster then Coralogix)",
+			{Name: "in", Placeholder: "VENDOR", Help: "where to look: secmaster, coralogix or coc (default: IM… in COC, else SecMaster, then Coralogix)",
 				choices: &choices{values: []choice{{inSecMaster, nil, "SecMaster"}, {inCoralogix, nil, "Coralogix"}, {inCOC, nil, "COC"}}}},
 		},
 		Summary: "Show an incident, alert or ticket as its vendor reports it.",

@@ -214,9 +214,7 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 		// No 3-second limit here: the confirmation is shown once, with
 		// its targets as the vendor sees them (bounded like the chat's).
 		if o.Enrich != nil {
-			if r, ok := o.Enrich(ctx); ok {
-				o.Reply = r
-			}
+			o.Enrich(ctx, func(_ context.Context, r reply.Reply) { o.Reply = r })
 		}
 		c.show(ctx, o)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // enrich is the work after a confirmation's initial response: the
@@ -18,8 +19,6 @@ func (a *Adapter) enrich(i *discordgo.Interaction, o bot.Outcome) func(context.C
 	}
 	ref := messageRef(i)
 	return func(ctx context.Context) {
-		if r, ok := o.Enrich(ctx); ok {
-			a.UpdateMessage(ctx, ref, r)
-		}
+		o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, ref, r) })
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // ackThen is an acknowledgement with work that must wait until Slack has
@@ -25,9 +26,7 @@ func (a *Adapter) enriched(ack ackMessage, responseURL string, o bot.Outcome) an
 	}
 	return ackThen{ackMessage: ack, after: func() {
 		a.work.Go(func(ctx context.Context) {
-			if r, ok := o.Enrich(ctx); ok {
-				a.UpdateMessage(ctx, responseURL, r)
-			}
+			o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, responseURL, r) })
 		})
 	}}
 }
