@@ -198,6 +198,8 @@ type Bot struct {
 	// process: a confirmation's look-ups are shown, and its moves made,
 	// under the lock of its token (see enrichment).
 	messages [64]sync.Mutex
+	// enriching holds a slot per confirmation whose look-ups run.
+	enriching chan struct{}
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -242,7 +244,8 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup,
+		enriching: make(chan struct{}, maxEnriching)}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

@@ -57,6 +57,13 @@ func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Co
 		return nil
 	}
 	return func(ctx context.Context, show func(context.Context, reply.Reply)) {
+		select { // a flood of confirmations sheds its look-ups, not the bot
+		case b.enriching <- struct{}{}:
+			defer func() { <-b.enriching }()
+		default:
+			b.log.Debug("too many look-ups in flight; this confirmation shows its IDs as typed", "token_ref", tokenRef(rec.Token))
+			return
+		}
 		ctx = context.WithoutCancel(ctx)
 		lctx, cancel := context.WithTimeout(ctx, lookupBound)
 		t := b.lookTargets(lctx, s)
@@ -73,6 +80,10 @@ func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Co
 		show(sctx, b.say.confirmationWith(rec, s, t))
 	}
 }
+
+// maxEnriching is how many confirmations' look-ups may run at once; past
+// it a confirmation keeps showing its IDs as typed.
+const maxEnriching = 32
 
 // showBound is the most an update of a confirmation's message may hold
 // its lock: a click on it waits that long at most.

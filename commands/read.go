@@ -57,7 +57,11 @@ func showVerb() *Verb {
 }
 
 func buildShow(r *Registry, in args, c Caller) (Action, error) {
-	if len(in.positional) != 1 {
+	switch len(in.positional) {
+	case 0:
+		return nil, fmt.Errorf("show which ID? Give an incident, alert or ticket ID.")
+	case 1:
+	default:
 		return nil, fmt.Errorf("show takes one ID; got %d.", len(in.positional))
 	}
 	id := strings.Trim(in.positional[0], "`")

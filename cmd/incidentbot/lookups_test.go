@@ -141,3 +141,22 @@ func TestReadVerbsRefusedByThePolicyReadNothing(t *testing.T) {
 		t.Errorf("delete's look-ups: %d requests, %d deletes\n%s", len(sm.Requests()), sm.Count(http.MethodDelete), out)
 	}
 }
+
+func TestReadsAreAudited(t *testing.T) {
+	_, _, logs := runBot(t, sandboxVars("INCIDENTBOT_LOG_FORMAT", "json"), "show inc-1002\nlist tickets\n")
+	var show, list string
+	for _, line := range strings.Split(logs, "\n") {
+		if !strings.Contains(line, `"event":"result"`) {
+			continue
+		}
+		switch {
+		case strings.Contains(line, `"verb":"show"`):
+			show = line
+		case strings.Contains(line, `"verb":"list"`):
+			list = line
+		}
+	}
+	// Who looked at what: the user and every ID the reply showed.
+	wantLines(t, show, `"user":"alice"`, `"target":"inc-1002"`, `"shown":["inc-1002","alert-2004"]`)
+	wantLines(t, list, `"user":"alice"`, `"operation":"list tickets"`, `"shown":["IM202611220001","IM202611220002"]`)
+}
