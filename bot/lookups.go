@@ -231,7 +231,7 @@ func (b *Bot) afterRun(ctx context.Context, a commands.Action, res ran, r reply.
 	l := b.lookup.Ticket(ctx, ticket)
 	switch l.Presence {
 	case vendors.Found:
-		r.Lines = append(r.Lines, commands.TicketState(l.Item))
+		r.Lines = append(r.Lines, commands.TicketCard(l.Item))
 	case vendors.NotFound:
 		r.Lines = append(r.Lines, "COC says it has no ticket "+reply.CodeSpan(ticket)+".")
 	default:

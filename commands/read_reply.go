@@ -148,3 +148,9 @@ func TicketState(t vendors.Ticket) string {
 	}
 	return "COC says: " + words("level "+level, "status "+t.Status, assignee, updated(t.Updated))
 }
+
+// TicketCard is a ticket's state line with its title, for a card whose
+// heading names the step rather than the ticket.
+func TicketCard(t vendors.Ticket) string {
+	return "COC says: " + words(title(t.Title), strings.TrimPrefix(TicketState(t), "COC says: "))
+}

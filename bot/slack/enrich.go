@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -29,6 +30,15 @@ func (a *Adapter) enriched(ack ackMessage, responseURL string, o bot.Outcome) an
 			o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, responseURL, r) })
 		})
 	}}
+}
+
+// writeAckThen writes the ack with its length, so that the flush before
+// the after-work sends it whole rather than as a chunked body.
+func writeAckThen(w http.ResponseWriter, m ackThen) {
+	buf := append(appendMessage(nil, m.r), '\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(buf)))
+	_, _ = w.Write(buf)
 }
 
 // afterAck starts an ack's after-work once the ack is on its way: w (nil

@@ -343,7 +343,7 @@ func writeAck(w http.ResponseWriter, payload any) {
 		return
 	}
 	if m, ok := payload.(ackThen); ok {
-		writeAckMessage(w, m.ackMessage)
+		writeAckThen(w, m)
 		return
 	}
 	if payload == nil {

@@ -77,10 +77,11 @@ func TestTerminalTicketCardShowsCOCsStateAfterEachStep(t *testing.T) {
 		"verify " + ticket + " --pass",
 	}, "\n")+"\n")
 	wantLines(t, block(t, out, "· COC ticket "+ticket+": Payment db failover degraded checkout"), "status created · assignee oncall-user")
-	wantLines(t, block(t, out, "✓ Ticket "+ticket+": accepted"), "COC says: level P2 (level_20) · status accepted · assignee oncall-user")
-	wantLines(t, block(t, out, "✗ COC refused the request"), "COC says: level P2 (level_20) · status accepted")
-	wantLines(t, block(t, out, "✓ Ticket "+ticket+": solution submitted"), "COC says: level P2 (level_20) · status solution_submitted")
-	wantLines(t, block(t, out, "✓ Ticket "+ticket+": verification passed"), "COC says: level P2 (level_20) · status verified")
+	const card = "COC says: Payment db failover degraded checkout · level P2 (level_20) · status "
+	wantLines(t, block(t, out, "✓ Ticket "+ticket+": accepted"), card+"accepted · assignee oncall-user")
+	wantLines(t, block(t, out, "✗ COC refused the request"), card+"accepted")
+	wantLines(t, block(t, out, "✓ Ticket "+ticket+": solution submitted"), card+"solution_submitted")
+	wantLines(t, block(t, out, "✓ Ticket "+ticket+": verification passed"), card+"verified")
 }
 
 func TestTerminalConfirmationSaysWhyTheLookupFailedAndStillWorks(t *testing.T) {
