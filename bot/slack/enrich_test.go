@@ -159,7 +159,7 @@ func TestSlackListPagesWithANextPageButton(t *testing.T) {
 	if !strings.Contains(string(raw), "inc-1002") || !strings.Contains(string(raw), `"replace_original":true`) {
 		t.Fatalf("the next page did not replace the list: %s", raw)
 	}
-	_, ack = f.slash(t, "U-ALICE", "show inc-1001")
+	f.slash(t, "U-ALICE", "show inc-1001")
 	f.adapter.Wait()
 	raw, _ = json.Marshal(f.posted(t, "/response/U-ALICE"))
 	if !strings.Contains(string(raw), "SecMaster incident `inc-1001`: Brute-force logins against bastion-eu-1") || !strings.Contains(string(raw), "alert-2001") {
