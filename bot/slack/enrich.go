@@ -25,11 +25,11 @@ func (a *Adapter) enriched(ack ackMessage, responseURL string, o bot.Outcome) an
 	if o.Enrich == nil || responseURL == "" {
 		return ack
 	}
-	return ackThen{ackMessage: ack, after: func() {
-		a.work.Go(func(ctx context.Context) {
-			o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, responseURL, r) })
-		})
-	}}
+	// Counted now (Wait and Drain see it), started once the ack is out.
+	start := a.work.Later(func(ctx context.Context) {
+		o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, responseURL, r) })
+	})
+	return ackThen{ackMessage: ack, after: start}
 }
 
 // writeAckThen writes the ack with its length, so that the flush before
@@ -42,7 +42,8 @@ func writeAckThen(w http.ResponseWriter, m ackThen) {
 }
 
 // afterAck starts an ack's after-work once the ack is on its way: w (nil
-// for Socket Mode, whose Ack has returned) is flushed first.
+// for Socket Mode, whose Ack has returned) is flushed first. Every ack of
+// command goes through it, or the work it counted would never end.
 func afterAck(w http.ResponseWriter, payload any) {
 	m, ok := payload.(ackThen)
 	if !ok {
