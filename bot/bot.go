@@ -200,6 +200,8 @@ type Bot struct {
 	messages [64]sync.Mutex
 	// enriching holds a slot per confirmation whose look-ups run.
 	enriching chan struct{}
+	// lookupBudget bounds how many confirmations a second are looked up.
+	lookupBudget budget
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform

@@ -56,6 +56,10 @@ func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Co
 	if b.lookup == nil || !lookable(s) {
 		return nil
 	}
+	if !b.lookupBudget.take(time.Now()) { // decided before the ack: a flood costs nothing more
+		b.log.Debug("look-up budget spent; this confirmation shows its IDs as typed", "token_ref", tokenRef(rec.Token))
+		return nil
+	}
 	return func(ctx context.Context, show func(context.Context, reply.Reply)) {
 		select { // a flood of confirmations sheds its look-ups, not the bot
 		case b.enriching <- struct{}{}:
@@ -79,6 +83,40 @@ func (b *Bot) enrichment(rec pending.Record, s commands.Summary) func(context.Co
 		defer cancel()
 		show(sctx, b.say.confirmationWith(rec, s, t))
 	}
+}
+
+// The look-up budget: a confirmation's look-ups cost far more than its
+// ack (vendor reads, a message update), so a flood of confirmations must
+// not turn into a flood of reads. Past lookupRate a second (after a burst
+// of lookupBurst), confirmations show their IDs as typed, as they did
+// before look-ups existed.
+const (
+	lookupRate  = 20
+	lookupBurst = 40
+)
+
+// budget is a token bucket.
+type budget struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+// take spends a token if there is one at now.
+func (b *budget) take(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.last.IsZero() {
+		b.tokens = lookupBurst
+	} else {
+		b.tokens = min(lookupBurst, b.tokens+now.Sub(b.last).Seconds()*lookupRate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
 }
 
 // maxEnriching is how many confirmations' look-ups may run at once; past
