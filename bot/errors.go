@@ -96,6 +96,8 @@ func reasonOf(err error) Reason {
 		return TooManyPending
 	case errors.As(err, &store):
 		return StoreUnavailable
+	case errors.Is(err, pending.ErrNotDurable):
+		return NotReplicated
 	case errors.Is(err, pending.ErrNotRequester):
 		return NotRequester
 	case errors.Is(err, pending.ErrRequester):

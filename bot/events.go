@@ -72,6 +72,7 @@ const (
 	NoLongerAllowed     Reason = "no_longer_allowed"   // the policy changed since the request
 	TooManyPending      Reason = "too_many_pending"    // a limit on open confirmations
 	StoreUnavailable    Reason = "store_unavailable"   // the confirmation store failed
+	NotReplicated       Reason = "not_replicated"      // no store replica acknowledged a click in time
 	ConfigChanged       Reason = "config_changed"      // a stored command no longer parses
 	NotRequester        Reason = "not_requester"       // only the requester may confirm or cancel
 	RequesterApproving  Reason = "requester_approving" // the requester may not approve

@@ -46,10 +46,11 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 			}
 			action, m.Approvers = a, approvers
 		}
+		m.Seen = read // the store may judge on it rather than read again
 	}
 	mu := b.messageLock(c.Press.Value) // after a look-up's update, never before it
 	mu.Lock()
-	rec, err := b.store.Settle(ctx, c.Press.Value, m)
+	rec, started, err := b.settleRun(ctx, c.Press.Value, m)
 	mu.Unlock()
 	if err != nil {
 		return b.refusal(ctx, rec, c, step, err)
@@ -84,7 +85,7 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 	}
 	t := trailOf(rec)
 	return Working(running(s, rec, approver), func(ctx context.Context, progress Progress) reply.Reply {
-		return b.leased(ctx, rec, func(ctx context.Context) reply.Reply {
+		return b.leased(ctx, rec, started, func(ctx context.Context) reply.Reply {
 			return b.run(ctx, action, t, progress, people...)
 		})
 	}, b.unfinished(s, rec.Requester, rec.Channel))

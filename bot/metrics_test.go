@@ -88,10 +88,10 @@ func TestMetricsCountCommandsConfirmationsAndVendorRequests(t *testing.T) {
 		`incidentbot_confirmations_total{outcome="cancelled"} 1`,
 		`incidentbot_confirmations_total{outcome="refused"} 2`,
 		`incidentbot_confirmations_pending 1`,
-		`incidentbot_vendor_requests_total{operation="delete",outcome="done",vendor="SecMaster"} 3`,
-		`incidentbot_vendor_requests_total{operation="create",outcome="done",vendor="COC"} 1`,
-		`incidentbot_vendor_request_duration_seconds_count{operation="delete",vendor="SecMaster"} 3`,
-		`incidentbot_vendor_request_duration_seconds_count{operation="create",vendor="COC"} 1`,
+		`incidentbot_vendor_requests_total{operation="delete",outcome="done",vendor="secmaster"} 3`,
+		`incidentbot_vendor_requests_total{operation="create",outcome="done",vendor="coc"} 1`,
+		`incidentbot_vendor_request_duration_seconds_count{operation="delete",vendor="secmaster"} 3`,
+		`incidentbot_vendor_request_duration_seconds_count{operation="create",vendor="coc"} 1`,
 		`go_goroutines `,
 		`process_`,
 	} {
@@ -112,7 +112,7 @@ func TestVendorRefusalsAndTimeoutsAreCountedApart(t *testing.T) {
 	o := f.handle(t, "delete inc-1")
 	click(f.bot, reply.Confirm, alice, o.Token).Work(context.Background(), nil)
 	body := scrape(t, f.metrics)
-	if want := `incidentbot_vendor_requests_total{operation="delete",outcome="refused",vendor="SecMaster"} 1`; !strings.Contains(body, want) {
+	if want := `incidentbot_vendor_requests_total{operation="delete",outcome="refused",vendor="secmaster"} 1`; !strings.Contains(body, want) {
 		t.Errorf("/metrics lacks %s", want)
 	}
 }

@@ -208,6 +208,9 @@ func (p presenter) refusal(err error, s commands.Summary, rec pending.Record, ev
 	case errors.As(err, &store):
 		return reply.Reply{Tone: reply.Failure, Title: "Nothing was run: the bot cannot reach its store of confirmations right now.",
 			Lines: []string{"Destructive commands wait until it is back, so that nothing runs unconfirmed. Try again in a minute (ref " + store.Ref + ")."}}
+	case errors.Is(err, pending.ErrNotDurable):
+		return reply.Reply{Tone: reply.Warning, Title: "Nothing was run: the store of confirmations could not make sure this click would survive a failover (one may be under way).",
+			Lines: []string{"Press again in a moment; if it then says it was already confirmed, run the command again."}}
 	case errors.Is(err, pending.ErrNotRequester):
 		return reply.Reply{Tone: reply.Warning, Title: "Only " + rec.Requester.Name + " can " + string(event) + " this.",
 			Lines: []string{"Ask them, or run the command yourself."}}

@@ -135,10 +135,14 @@ func (b *Bot) unfinished(s commands.Summary, who commands.Caller, channel string
 // leased runs a confirmed action under a lease in the shared Runs: if this
 // process dies while the vendor call is in flight, another one finds the
 // lapsed lease and tells the requester the outcome is unknown.
-func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx context.Context) reply.Reply) reply.Reply {
-	if err := b.runs.Start(ctx, rec, b.runLease); err != nil {
-		b.log.Error("recording a running action failed; it runs without a lease", "error", err, "token_ref", tokenRef(rec.Token))
-		return run(ctx)
+//
+// started: the store recorded the run with the Confirm (settleRun).
+func (b *Bot) leased(ctx context.Context, rec pending.Record, started bool, run func(ctx context.Context) reply.Reply) reply.Reply {
+	if !started {
+		if err := b.runs.Start(ctx, rec, b.runLease); err != nil {
+			b.log.Error("recording a running action failed; it runs without a lease", "error", err, "token_ref", tokenRef(rec.Token))
+			return run(ctx)
+		}
 	}
 	done := make(chan struct{})
 	var lost atomic.Bool
@@ -171,6 +175,22 @@ func (b *Bot) leased(ctx context.Context, rec pending.Record, run func(ctx conte
 		b.log.Warn("forgetting a finished action failed", "error", err, "token_ref", tokenRef(rec.Token))
 	}
 	return r
+}
+
+// settleRun settles a move and, where the store can (pending.RunSettler)
+// and it shares the Runs, records the run in the same step.
+func (b *Bot) settleRun(ctx context.Context, token string, m pending.Move) (pending.Record, bool, error) {
+	if rs, ok := b.store.(pending.RunSettler); ok && m.To == pending.Confirmed && sameStore(b.store, b.runs) {
+		return rs.SettleRun(ctx, token, m, b.runLease)
+	}
+	rec, err := b.store.Settle(ctx, token, m)
+	return rec, false, err
+}
+
+// sameStore reports whether the confirmations and the runs are one store.
+func sameStore(s pending.Store, r pending.Runs) bool {
+	rs, ok := r.(pending.Store)
+	return ok && rs == s
 }
 
 // orphans reports actions whose process died while running them: once

@@ -13,8 +13,8 @@ import (
 // 6,000 characters (Discord's limit), so the list continues in a second
 // option: together they take 200 IDs of a UUID's 36 characters with their
 // separators (about 7,400).
-func idsArg(desc string) []Arg {
-	ids := Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000}
+func idsArg(desc string, kind IDKind) []Arg {
+	ids := Arg{Name: "ids", Placeholder: "INCIDENT_ID...", Description: desc, Many: true, Required: true, MaxLen: 6000, IDs: kind}
 	return []Arg{ids, more(ids)}
 }
 
@@ -22,7 +22,7 @@ func idsArg(desc string) []Arg {
 // with a length limit. Typed, it is simply more of the same words.
 func more(a Arg) Arg {
 	return Arg{Name: "more_" + a.Name, Placeholder: a.Placeholder, Description: "More IDs, if they do not all fit in " + a.Name,
-		Many: true, MaxLen: a.MaxLen, Continues: a.Name}
+		Many: true, MaxLen: a.MaxLen, Continues: a.Name, IDs: a.IDs}
 }
 
 // dryRun is the option every destructive verb takes.
@@ -41,7 +41,7 @@ func (r *Registry) newBatch(s Summary, in args, done string, run func(ctx contex
 func deleteVerb() *Verb {
 	return &Verb{
 		Name:        "delete",
-		Args:        idsArg("Incident IDs, separated by spaces or commas"),
+		Args:        idsArg("Incident IDs, separated by spaces or commas", SecMasterIncident),
 		Options:     []Option{dryRun},
 		Summary:     "Delete SecMaster incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
@@ -59,13 +59,13 @@ func deleteVerb() *Verb {
 	}
 }
 
-var alertsArg = Arg{Name: "alerts", Placeholder: "ALERT_ID...", Description: "Alert IDs, separated by spaces or commas", Many: true, Required: true, MaxLen: 6000}
+var alertsArg = Arg{Name: "alerts", Placeholder: "ALERT_ID...", Description: "Alert IDs, separated by spaces or commas", Many: true, Required: true, MaxLen: 6000, IDs: SecMasterAlert}
 
 func unlinkVerb() *Verb {
 	return &Verb{
 		Name: "unlink",
 		Args: []Arg{
-			{Name: "incident", Placeholder: "INCIDENT_ID", Description: "The incident's ID", Required: true, MaxLen: 128},
+			{Name: "incident", Placeholder: "INCIDENT_ID", Description: "The incident's ID", Required: true, MaxLen: 128, IDs: SecMasterIncident},
 			alertsArg,
 			more(alertsArg),
 		},
@@ -116,7 +116,7 @@ func unlinkVerb() *Verb {
 func unassignVerb() *Verb {
 	return &Verb{
 		Name:        "unassign",
-		Args:        idsArg("Coralogix incident IDs, separated by spaces or commas"),
+		Args:        idsArg("Coralogix incident IDs, separated by spaces or commas", CoralogixIncident),
 		Options:     []Option{dryRun},
 		Summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},

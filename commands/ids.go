@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"hash/maphash"
 	"strings"
 )
 
@@ -23,7 +22,7 @@ const idRule = "IDs are letters, digits, '.', '_', ':' and '-', start with a let
 // including the bot's own.
 func splitIDs(words []string) ([]string, error) {
 	ids := make([]string, 0, len(words))
-	var seen idSet
+	seen := make(map[string]struct{}, len(words))
 	for _, w := range words {
 		for rest, more := w, true; more; {
 			var id string
@@ -32,68 +31,20 @@ func splitIDs(words []string) ([]string, error) {
 			if id == "" {
 				continue
 			}
-			slot, dup := seen.find(ids, id)
-			if dup {
+			if _, dup := seen[id]; dup {
 				continue
 			}
+			seen[id] = struct{}{}
 			if err := checkID(id); err != nil {
 				return nil, err
 			}
 			ids = append(ids, id)
-			seen.add(ids, slot)
 		}
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	return ids, nil
-}
-
-// idSet is the set of the IDs splitIDs has kept, without a map for a
-// command's usual number of them: an open-addressed table of indexes into
-// ids (plus one; 0 is an empty slot), on the stack, for up to idSlots/2
-// IDs; a map past that (a list that long is refused anyway, but it is
-// counted first).
-type idSet struct {
-	slots [idSlots]uint16
-	big   map[string]struct{}
-}
-
-const idSlots = 512 // a power of two
-
-var idSeed = maphash.MakeSeed()
-
-// find reports whether id is in the set of ids and, if not, the empty
-// slot that add fills.
-func (s *idSet) find(ids []string, id string) (slot uint64, found bool) {
-	if s.big != nil {
-		_, ok := s.big[id]
-		return 0, ok
-	}
-	for h := maphash.String(idSeed, id); ; h++ {
-		k := s.slots[h%idSlots]
-		if k == 0 {
-			return h % idSlots, false
-		}
-		if ids[k-1] == id {
-			return 0, true
-		}
-	}
-}
-
-// add adds the last of ids, which find did not find, returning slot.
-func (s *idSet) add(ids []string, slot uint64) {
-	if s.big == nil && len(ids) > idSlots/2 {
-		s.big = make(map[string]struct{}, 2*len(ids))
-		for _, x := range ids[:len(ids)-1] {
-			s.big[x] = struct{}{}
-		}
-	}
-	if s.big != nil {
-		s.big[ids[len(ids)-1]] = struct{}{}
-		return
-	}
-	s.slots[slot] = uint16(len(ids))
 }
 
 func checkID(id string) error {

@@ -48,6 +48,31 @@ type Arg struct {
 	// options too short for the whole list ("more_ids" continues "ids").
 	// Usage does not show it: typed, it is more of the same words.
 	Continues string
+	// IDs is the kind of ID the argument takes, when it takes vendor IDs:
+	// chat platforms then offer the vendor's objects as choices.
+	IDs IDKind
+}
+
+// IDKind names what an ID argument refers to, and so where its choices
+// come from.
+type IDKind string
+
+// The kinds of ID the verbs take.
+const (
+	SecMasterIncident IDKind = "secmaster-incident"
+	SecMasterAlert    IDKind = "secmaster-alert" // linked to the verb's "incident"
+	CoralogixIncident IDKind = "coralogix-incident"
+	COCTicket         IDKind = "coc-ticket"
+)
+
+// Arg returns the named argument, or nil.
+func (v *Verb) Arg(name string) *Arg {
+	for i := range v.Args {
+		if v.Args[i].Name == name {
+			return &v.Args[i]
+		}
+	}
+	return nil
 }
 
 // Option is a --option of a verb.

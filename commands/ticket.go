@@ -37,7 +37,7 @@ var (
 )
 
 // ticketArg is the COC ticket a lifecycle verb acts on.
-var ticketArg = Arg{Name: "ticket", Placeholder: "TICKET", Description: "Ticket number, e.g. IM202403221515060171753781", Required: true, MaxLen: 128}
+var ticketArg = Arg{Name: "ticket", Placeholder: "TICKET", Description: "Ticket number, e.g. IM202403221515060171753781", Required: true, MaxLen: 128, IDs: COCTicket}
 
 func createVerb() *Verb {
 	return &Verb{

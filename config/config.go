@@ -37,6 +37,7 @@ type Config struct {
 	MaxPendingUser  int
 	MaxPending      int
 	ShutdownTimeout time.Duration
+	DrainDelay      time.Duration // INCIDENTBOT_DRAIN_DELAY: serving on after SIGTERM, not ready
 	BatchSize       int
 	VendorTimeout   time.Duration
 	Sandbox         string // "auto", "true", "false"
@@ -135,6 +136,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	if c.ShutdownTimeout, err = duration(get("INCIDENTBOT_SHUTDOWN_TIMEOUT"), time.Second, 10*time.Minute); err != nil {
 		problem("INCIDENTBOT_SHUTDOWN_TIMEOUT: %v", err)
+	}
+	if c.DrainDelay, err = duration(get("INCIDENTBOT_DRAIN_DELAY"), 0, 5*time.Minute); err != nil {
+		problem("INCIDENTBOT_DRAIN_DELAY: %v", err)
 	}
 	c.MaxPendingUser = whole(problem, "INCIDENTBOT_MAX_PENDING_PER_USER", get("INCIDENTBOT_MAX_PENDING_PER_USER"), 1, 1_000_000_000)
 	c.MaxPending = whole(problem, "INCIDENTBOT_MAX_PENDING", get("INCIDENTBOT_MAX_PENDING"), 1, 1_000_000_000)

@@ -101,6 +101,7 @@ func TestHardeningProblemsAreNamedAtStart(t *testing.T) {
 		{"permissions", map[string]string{"DISCORD_BOT_TOKEN": "t", "DISCORD_APP_ID": "1", "DISCORD_DEFAULT_PERMISSIONS": "admins"}, "DISCORD_DEFAULT_PERMISSIONS"},
 		{"caps", map[string]string{"INCIDENTBOT_MAX_PENDING_PER_USER": "0", "INCIDENTBOT_MAX_PENDING": "many"}, "INCIDENTBOT_MAX_PENDING: \"many\""},
 		{"shutdown", map[string]string{"INCIDENTBOT_SHUTDOWN_TIMEOUT": "1h"}, "INCIDENTBOT_SHUTDOWN_TIMEOUT"},
+		{"drain", map[string]string{"INCIDENTBOT_DRAIN_DELAY": "-1s"}, "INCIDENTBOT_DRAIN_DELAY: -1s is outside 0s to 5m0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := load(t, tc.vars)
@@ -115,8 +116,8 @@ func TestHardeningProblemsAreNamedAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.MaxPendingUser != 20 || c.MaxPending != 10000 || c.ShutdownTimeout != 25*time.Second {
-		t.Fatalf("defaults = %d %d %s", c.MaxPendingUser, c.MaxPending, c.ShutdownTimeout)
+	if c.MaxPendingUser != 20 || c.MaxPending != 10000 || c.ShutdownTimeout != 25*time.Second || c.DrainDelay != 5*time.Second {
+		t.Fatalf("defaults = %d %d %s %s", c.MaxPendingUser, c.MaxPending, c.ShutdownTimeout, c.DrainDelay)
 	}
 }
 

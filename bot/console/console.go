@@ -7,7 +7,6 @@
 package console
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -34,6 +33,8 @@ type Console struct {
 	caller commands.Caller
 	prompt string
 
+	editor *Editor // reads the lines instead of in, when set (a terminal)
+
 	mu      sync.Mutex // guards out and pending: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
 }
@@ -59,19 +60,18 @@ func New(b Dispatcher, in io.Reader, out io.Writer, user, prompt string) *Consol
 // lines pasted together that only carry more IDs join the command above
 // them (see joinPasted).
 func (c *Console) Run(ctx context.Context) error {
-	lines := make(chan string)
+	lines := make(chan inputLine)
 	readErr := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(c.in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			lines <- sc.Text()
+		if c.editor != nil { // a terminal: line editing, history, Tab
+			c.editor.feed(lines, readErr)
+			return
 		}
-		readErr <- sc.Err()
+		readErr <- readLines(c.in, lines)
 		close(lines)
 	}()
-	var ahead []string // lines read while looking for a paste's continuation
-	next := func(wait bool) (string, bool, bool) {
+	var ahead []inputLine // lines read while looking for a paste's continuation
+	next := func(wait bool) (inputLine, bool, bool) {
 		if len(ahead) > 0 {
 			l := ahead[0]
 			ahead = ahead[1:]
@@ -83,22 +83,27 @@ func (c *Console) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return "", false, false
+			return inputLine{}, false, false
 		case <-timeout:
-			return "", false, true
+			return inputLine{}, false, true
 		case l, ok := <-lines:
 			return l, ok, true
 		}
 	}
 	for {
 		c.showPrompt()
-		line, ok, alive := next(true)
+		l, ok, alive := next(true)
 		if !alive {
 			return nil
 		}
 		if !ok {
 			return <-readErr
 		}
+		if l.over > 0 {
+			c.refuseLong(l.over)
+			continue
+		}
+		line := l.text
 		line = strings.TrimSpace(line)
 		for continues(line) { // an explicit continuation: wait for the rest
 			if c.prompt != "" {
@@ -110,7 +115,12 @@ func (c *Console) Run(ctx context.Context) error {
 			if !alive || !ok {
 				break
 			}
-			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(more)
+			if more.over > 0 { // a part is missing: run none of it
+				c.refuseLong(more.over)
+				line = ""
+				break
+			}
+			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(more.text)
 		}
 		if takesIDs(line) { // a paste: the lines that came with it may be more IDs
 			for {
@@ -118,63 +128,17 @@ func (c *Console) Run(ctx context.Context) error {
 				if !ok {
 					break
 				}
-				if !onlyIDs(more) {
+				if more.over > 0 || !onlyIDs(more.text) {
 					ahead = append(ahead, more)
 					break
 				}
-				line += " " + strings.TrimSpace(more)
+				line += " " + strings.TrimSpace(more.text)
 			}
 		}
 		if !c.handle(ctx, line) {
 			return nil
 		}
 	}
-}
-
-// pasteWindow is how soon after a line the next must be there to count as
-// pasted with it: far quicker than anyone types, far slower than a paste.
-const pasteWindow = 30 * time.Millisecond
-
-// continues says whether a line asks for the next one: it ends with a
-// comma (an ID list broken over lines) or a backslash.
-func continues(line string) bool {
-	return strings.HasSuffix(line, ",") || strings.HasSuffix(line, "\\")
-}
-
-// takesIDs says whether a line is a command whose last argument is a list
-// of IDs (delete, unlink, unassign), which a pasted line could continue.
-func takesIDs(line string) bool {
-	words := strings.Fields(line)
-	if len(words) > 0 && strings.EqualFold(words[0], "/incident") {
-		words = words[1:]
-	}
-	if len(words) < 2 {
-		return false
-	}
-	v, ok := commands.Lookup(strings.ToLower(words[0]))
-	return ok && len(v.Args) > 0 && v.Args[len(v.Args)-1].Many && !strings.HasPrefix(words[len(words)-1], "--")
-}
-
-// onlyIDs says whether a line holds nothing but IDs: no verb, no console
-// word, no option.
-func onlyIDs(line string) bool {
-	words := strings.Fields(strings.ReplaceAll(line, ",", " "))
-	if len(words) == 0 {
-		return false
-	}
-	if _, isVerb := commands.Lookup(strings.ToLower(words[0])); isVerb {
-		return false
-	}
-	switch strings.ToLower(words[0]) {
-	case "confirm", "cancel", "exit", "quit", "/incident":
-		return false
-	}
-	for _, w := range words {
-		if !commands.LooksLikeID(w) {
-			return false
-		}
-	}
-	return true
 }
 
 // handle runs one line; it returns false when the user asked to leave.
@@ -299,79 +263,4 @@ func (c *Console) print(r reply.Reply) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprint(c.out, Render(r))
-}
-
-// maxListed is how many items of a list the console prints before "and N more".
-const maxListed = 50
-
-var marks = map[reply.Tone]string{reply.Info: "·", reply.Success: "✓", reply.Warning: "!", reply.Failure: "✗"}
-
-// Render formats a reply as plain text, ending with a blank line. Chat
-// markup (the backticks of code spans) is left out.
-func Render(r reply.Reply) string {
-	r = plain(r)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s\n", marks[r.Tone], r.Title)
-	for _, l := range r.Lines {
-		fmt.Fprintf(&b, "  %s\n", l)
-	}
-	for _, l := range r.Lists {
-		fmt.Fprintf(&b, "  %s:\n", l.Label)
-		b.WriteString(reply.Shorten(l.Items, maxListed, 1<<20, func(it reply.Item) string {
-			if it.Note != "" {
-				return "    - " + it.ID + ": " + it.Note
-			}
-			return "    - " + it.ID
-		}))
-		b.WriteString("\n")
-	}
-	if r.Code != "" {
-		for _, l := range strings.Split(r.Code, "\n") {
-			fmt.Fprintf(&b, "    %s\n", l)
-		}
-	}
-	var buttons, next []string
-	var token string
-	for _, btn := range r.Buttons {
-		switch btn.Press.Kind {
-		case reply.Confirm, reply.Cancel:
-			buttons = append(buttons, "["+btn.Label+"]")
-			token = btn.Press.Value
-		case reply.Form: // a card's next steps, as the commands that take them
-			next = append(next, btn.Press.Verb+" "+btn.Press.Value)
-		}
-	}
-	if len(buttons) > 0 {
-		fmt.Fprintf(&b, "  %s  type confirm or cancel (token %s)\n", strings.Join(buttons, " "), token)
-	}
-	if len(next) > 0 {
-		fmt.Fprintf(&b, "  Next: %s (help shows each one's options)\n", strings.Join(next, " · "))
-	}
-	if r.Footer != "" {
-		fmt.Fprintf(&b, "  (%s)\n", r.Footer)
-	}
-	b.WriteString("\n")
-	return b.String()
-}
-
-// plain drops chat markup from a reply's text: a terminal shows backticks
-// as backticks.
-func plain(r reply.Reply) reply.Reply {
-	strip := strings.NewReplacer("`", "").Replace
-	r.Title, r.Footer = strip(r.Title), strip(r.Footer)
-	lines := make([]string, len(r.Lines))
-	for i, l := range r.Lines {
-		lines[i] = strip(l)
-	}
-	r.Lines = lines
-	lists := make([]reply.List, len(r.Lists))
-	for i, l := range r.Lists {
-		items := make([]reply.Item, len(l.Items))
-		for j, it := range l.Items {
-			items[j] = reply.Item{ID: it.ID, Note: strip(it.Note)}
-		}
-		lists[i] = reply.List{Label: strip(l.Label), Items: items}
-	}
-	r.Lists = lists
-	return r
 }

@@ -34,7 +34,7 @@ func (a *Adapter) moveCard(ctx context.Context, i *discordgo.Interaction, r repl
 	}
 	card := *i.Message.Embeds[0]
 	card.Fields = append(append([]*discordgo.MessageEmbedField(nil), card.Fields...), &discordgo.MessageEmbedField{
-		Name: reply.Cut(r.Title, 256), Value: reply.Cut(lastLine(r), 1024)})
+		Name: cutEscaped(r.Title, 256), Value: cutEscaped(lastLine(r), 1024)})
 	if len(card.Fields) > maxEmbedFields {
 		card.Fields = card.Fields[len(card.Fields)-maxEmbedFields:]
 	}

@@ -32,7 +32,9 @@ func Command(perms *int64) *discordgo.ApplicationCommand {
 		sub := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand, Name: v.Name,
 			Description: reply.Cut(v.Summary, maxDescription)}
 		for _, a := range v.Args {
-			sub.Options = append(sub.Options, stringOption(a.Name, a.Description, a.Required, a.MaxLen, a.Choices))
+			o := stringOption(a.Name, a.Description, a.Required, a.MaxLen, a.Choices)
+			o.Autocomplete = a.IDs != "" // choices from the vendor as the responder types
+			sub.Options = append(sub.Options, o)
 		}
 		inModal := modalOptions(v, true)
 		for _, o := range v.Options {
@@ -89,4 +91,16 @@ func modalOptions(v commands.Verb, fromCommand bool) []commands.Option {
 		out = append(out, o)
 	}
 	return out
+}
+
+// actCommandName is the message command's name as Discord shows it in a
+// message's Apps menu (at most 32 characters).
+const actCommandName = "Act on incidents in this message"
+
+// Commands are every application command the bot registers: /incident
+// and the message command that acts on the IDs a message names.
+func Commands(perms *int64) []*discordgo.ApplicationCommand {
+	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+	return []*discordgo.ApplicationCommand{Command(perms),
+		{Type: discordgo.MessageApplicationCommand, Name: actCommandName, Contexts: &contexts, DefaultMemberPermissions: perms}}
 }

@@ -9,10 +9,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -24,8 +22,11 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/deliver"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -78,6 +79,9 @@ type Options struct {
 	// ProgressEvery is the least time between two progress edits of one
 	// message, default 1s; negative shows every one (tests).
 	ProgressEvery time.Duration
+	// Picker offers IDs as autocomplete choices and finds them in
+	// messages; nil offers none (autocomplete answers no choices).
+	Picker *picker.Picker
 }
 
 // Adapter serves one Discord application.
@@ -95,8 +99,10 @@ type Adapter struct {
 	perms     *int64
 
 	metrics       *metrics.Metrics
+	chain         *deliver.Chain // shows results, with the fallbacks
 	progressEvery time.Duration
 	connected     atomic.Bool // the gateway session is ready
+	picker        *picker.Picker
 }
 
 // New returns an Adapter. It makes no network call.
@@ -116,7 +122,7 @@ func New(o Options) (*Adapter, error) {
 	}
 	// Every line this adapter logs is redacted: an interaction token is a
 	// credential, and errors quote the webhook URL that carries it.
-	logger := bot.Redacting(o.Logger).With("platform", "discord")
+	logger := logging.Redacting(o.Logger).With("platform", "discord")
 	token := o.BotToken
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token
@@ -140,7 +146,11 @@ func New(o Options) (*Adapter, error) {
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
 		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
-		metrics: o.Metrics, progressEvery: o.ProgressEvery}
+		metrics: o.Metrics, progressEvery: o.ProgressEvery, picker: o.Picker}
+	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
+		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
+			a.bot.Undelivered(ctx, who, channel, r, err)
+		}}
 	if a.progressEvery == 0 {
 		a.progressEvery = time.Second
 	}
@@ -156,14 +166,6 @@ func New(o Options) (*Adapter, error) {
 	s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { a.connected.Store(true) })
 	s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { a.connected.Store(false) })
 	return a, nil
-}
-
-// GatewayReady is a readiness probe: nil while the gateway session is up.
-func (a *Adapter) GatewayReady(context.Context) error {
-	if !a.connected.Load() {
-		return errors.New("discord gateway is not connected")
-	}
-	return nil
 }
 
 // ParsePermissions reads DISCORD_DEFAULT_PERMISSIONS: "" is Manage
@@ -198,163 +200,11 @@ func (a *Adapter) Wait() { a.work.Wait() }
 // outcome is unknown. It returns how many were told.
 func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
 
-// RegisterCommands overwrites the application's commands with /incident:
-// idempotent, guild-scoped when a guild is set.
+// RegisterCommands overwrites the application's commands with /incident
+// and the message command: idempotent, guild-scoped when a guild is set.
 func (a *Adapter) RegisterCommands(ctx context.Context) error {
 	return a.rest(ctx, func() error {
-		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, []*discordgo.ApplicationCommand{Command(a.perms)})
+		_, err := a.session.ApplicationCommandBulkOverwrite(a.appID, a.guildID, Commands(a.perms))
 		return err
 	})
-}
-
-// RunGateway connects to the gateway and serves interactions until ctx is done.
-func (a *Adapter) RunGateway(ctx context.Context) error {
-	if err := a.session.Open(); err != nil {
-		return fmt.Errorf("discord gateway: %w", err)
-	}
-	<-ctx.Done()
-	return a.session.Close()
-}
-
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	if problem := a.checkSignature(r.Header, body); problem != "" {
-		a.log.Warn("request refused: bad signature", "problem", problem, "remote", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
-	}
-	// The same signature twice is a replay: Discord sends each interaction
-	// once. It gets 401 like any request Discord did not just sign.
-	first, err := a.seen.SeenOnce(r.Context(), "discord-sig:"+r.Header.Get("X-Signature-Ed25519"), 2*maxSkew)
-	if err != nil { // the shared cache is down: serve rather than stop answering
-		a.log.Error("replay cache unavailable; serving the request", "error", err)
-	} else if !first {
-		a.log.Warn("replayed request refused", "remote", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
-	}
-	var i discordgo.Interaction
-	if err := json.Unmarshal(body, &i); err != nil {
-		a.log.Warn("interaction is not JSON", "error", err)
-		http.Error(w, "bad interaction", http.StatusBadRequest)
-		return
-	}
-	resp, after := a.safeHandle(r.Context(), &i)
-	// Count the work before answering, so Wait (a graceful stop) cannot miss
-	// it; start it after the answer is flushed, so edits follow the response.
-	start := a.work.Later(after)
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
-	if f, ok := w.(http.Flusher); ok {
-		f.Flush()
-	}
-	start()
-}
-
-// checkSignature returns what is wrong with Discord's Ed25519 signature
-// over timestamp+body, or "". The timestamp must be within maxSkew of our
-// clock, so a captured request cannot be replayed later.
-func (a *Adapter) checkSignature(h http.Header, body []byte) string {
-	if a.publicKey == nil {
-		return "no public key configured"
-	}
-	sig, err := hex.DecodeString(h.Get("X-Signature-Ed25519"))
-	ts := h.Get("X-Signature-Timestamp")
-	if err != nil || len(sig) != ed25519.SignatureSize || ts == "" {
-		return "missing or malformed signature"
-	}
-	secs, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "malformed timestamp"
-	}
-	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
-		return "stale timestamp"
-	}
-	if !ed25519.Verify(a.publicKey, append([]byte(ts), body...), sig) {
-		return "signature mismatch"
-	}
-	return ""
-}
-
-// safeHandle is handle with a recover: a malformed interaction that makes
-// anything panic gets a short answer with a reference (the log has the
-// stack), and the process lives.
-func (a *Adapter) safeHandle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, after func(context.Context)) {
-	defer func() {
-		if p := work.Recovered(recover()); p != nil {
-			resp, after = say(a.bot.InternalError(ctx, "discord: recovered from a panic", p, "interaction_type", int(i.Type), "stack", p.Stack)), nil
-		}
-	}()
-	return a.handle(ctx, i)
-}
-
-// onInteractionCreate is the gateway path: the same handling, with the
-// initial response sent over REST.
-func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	ctx := context.Background()
-	// discordgo runs this in a goroutine of its own with no recover: a
-	// panic here would end the process.
-	defer func() {
-		if p := work.Recovered(recover()); p != nil {
-			a.log.Error("discord gateway: recovered from a panic", "error", p, "stack", p.Stack)
-		}
-	}()
-	if ic == nil || ic.Interaction == nil {
-		return
-	}
-	resp, after := a.safeHandle(ctx, ic.Interaction)
-	start := a.work.Later(after)
-	if err := a.rest(ctx, func() error { return a.session.InteractionRespond(ic.Interaction, resp) }); err != nil {
-		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)
-	}
-	start() // even after a failed response: a confirmed action must still report
-}
-
-// OnInteractionCreate exposes the gateway handler, so tests drive the
-// gateway path with InteractionCreate events.
-func (a *Adapter) OnInteractionCreate(ic *discordgo.InteractionCreate) {
-	a.onInteractionCreate(a.session, ic)
-}
-
-// rest runs a REST call, waiting out 429s as bot.RateLimits allows
-// (discordgo on its own would wait without limit).
-func (a *Adapter) rest(ctx context.Context, call func() error) error {
-	for tries := 1; ; tries++ {
-		err := call()
-		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) {
-			return err
-		}
-		wait, again := bot.RateLimits.Wait(tries, rl.RetryAfter)
-		if !again {
-			return fmt.Errorf("discord rate limit: gave up after %d tries (retry after %s): %w", tries, rl.RetryAfter, err)
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// rewriteHost sends requests for discord.com to another base URL. discordgo
-// computes its endpoints once, from a constant, so this is the one place an
-// override can live.
-type rewriteHost struct {
-	base *url.URL
-	next http.RoundTripper
-}
-
-func (t *rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host == "discord.com" {
-		req = req.Clone(req.Context())
-		req.URL.Scheme, req.URL.Host = t.base.Scheme, t.base.Host
-		req.URL.Path = strings.TrimRight(t.base.Path, "/") + req.URL.Path
-		req.Host = t.base.Host
-	}
-	return t.next.RoundTrip(req)
 }

@@ -29,6 +29,7 @@ import (
 )
 
 type fixture struct {
+	bot       *bot.Bot
 	adapter   *discordbot.Adapter
 	server    *httptest.Server
 	api       *vendortest.Server // stands in for Discord's REST API
@@ -93,7 +94,7 @@ func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.adapter = a
+	f.adapter, f.bot = a, b
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	f.server = httptest.NewServer(mux)
@@ -475,7 +476,7 @@ func TestRegistrationSendsTheCommand(t *testing.T) {
 	bottest.Golden(t, "commands.json", append(pretty.Bytes(), '\n'))
 	var cmds []map[string]any
 	puts[0].JSON(t, &cmds)
-	if len(cmds) != 1 || cmds[0]["name"] != "incident" {
+	if len(cmds) != 2 || cmds[0]["name"] != "incident" || cmds[1]["name"] != "Act on incidents in this message" || cmds[1]["type"] != float64(3) {
 		t.Fatalf("commands = %v", cmds)
 	}
 	subs := map[string][]string{}

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -31,6 +32,8 @@ func (a *Adapter) handle(ctx context.Context, i *discordgo.Interaction) (*discor
 		return a.component(ctx, i, who)
 	case discordgo.InteractionModalSubmit:
 		return a.modalSubmit(ctx, i, who)
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return a.autocomplete(ctx, i, who), nil
 	}
 	return say(reply.Reply{Tone: reply.Failure, Title: "This kind of interaction is not supported."}), nil
 }
@@ -98,6 +101,9 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 	data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
 	if !ok {
 		return say(malformed), nil
+	}
+	if data.CommandType == discordgo.MessageApplicationCommand {
+		return a.messageCommand(ctx, i, who, data), nil
 	}
 	if len(data.Options) == 0 || data.Options[0] == nil {
 		return a.run(ctx, i, who, []string{}) // no subcommand: the overview
@@ -169,6 +175,9 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	if !ok {
 		return say(malformed), nil
 	}
+	if strings.HasPrefix(data.CustomID, actPrefix) {
+		return a.act(ctx, i, who, data)
+	}
 	p, err := reply.ParsePress(data.CustomID)
 	if err != nil {
 		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
@@ -229,7 +238,7 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 			}
 		}
 	}
-	if i.Message != nil { // opened from a card's button: the card moves with the step
+	if i.Message != nil && values[actValue] == "" { // opened from a card's button: the card moves with the step
 		o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: v.Words(values), Roles: roles(i)})
 		if o.Work == nil {
 			return say(o.Reply), nil
@@ -239,73 +248,35 @@ func (a *Adapter) modalSubmit(ctx context.Context, i *discordgo.Interaction, who
 	return a.run(ctx, i, who, v.Words(values))
 }
 
-// deliver shows a finished result in place of the message it answers and,
-// when the result is public, also posts it to the channel.
-//
-// Every result reaches a person. When the edit fails (after the bounded
-// 429 waits), the result goes to the user in a private follow-up, then to
-// the channel as a message from the bot. When every route fails, the
-// audit log records it as undelivered, with the result.
+// deliver shows a finished result through the shared fallback chain
+// (bot/deliver): in place of the message it answers and, when public, in
+// a follow-up too; else in a private follow-up, then in the channel as a
+// message from the bot, then as undelivered in the audit log.
 func (a *Adapter) deliver(ctx context.Context, i *discordgo.Interaction, who commands.Caller, r reply.Reply) {
-	var errs []error
-	var editErr error
-	kept := r.NewMessage && r.Public // the message it follows stays as it is
-	if !kept {
-		editErr = a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
-		a.delivered(routeEdit, editErr, false)
+	a.chain.Deliver(ctx, a.routes(i), deliver.Target{Who: who, Channel: i.ChannelID, InPlace: true}, r)
+}
+
+// routes are Discord's ways of showing a result of interaction i.
+func (a *Adapter) routes(i *discordgo.Interaction) deliver.Routes {
+	return deliver.Routes{
+		InPlace: deliver.Route{Name: routeEdit, Send: func(ctx context.Context, r reply.Reply) error {
+			err := a.rest(ctx, func() error { _, err := a.session.InteractionResponseEdit(i, edit(r)); return err })
+			var rl *discordgo.RateLimitError
+			if errors.As(err, &rl) {
+				return fmt.Errorf("%w: %w", deliver.ErrRateLimited, err)
+			}
+			return err
+		}},
+		Public: []deliver.Route{{Name: routeFollowup, Send: func(ctx context.Context, r reply.Reply) error {
+			params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Components: components(r), AllowedMentions: noMentions()}
+			return a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+		}}},
+		Private: deliver.Route{Name: routeFollowup, Send: func(ctx context.Context, r reply.Reply) error {
+			params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+			return a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+		}},
+		Channel: deliver.Route{Name: routeChannel, Send: func(ctx context.Context, r reply.Reply) error { return a.channelMessage(ctx, i, r) }},
 	}
-	errs = append(errs, editErr)
-	channelTried, publicShown := false, false
-	if r.Public {
-		params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Components: components(r), AllowedMentions: noMentions()}
-		err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
-		a.delivered(routeFollowup, err, false)
-		if err != nil {
-			errs = append(errs, err)
-			channelTried, err = true, a.channelMessage(ctx, i, r)
-			a.delivered(routeChannel, err, true)
-		}
-		publicShown, errs = err == nil, append(errs, err)
-	}
-	if (!kept && editErr == nil) || (kept && publicShown) {
-		return
-	}
-	// The message the user looks at could not show the result (or a new
-	// message could not be posted): tell them privately, or else in the
-	// channel.
-	a.log.Warn("showing the result failed; trying a follow-up", "error", errors.Join(errs...), "title", r.Title)
-	note := r
-	note.Buttons = nil
-	why := "The message above could not be updated, so here is the result."
-	if kept {
-		why = "This could not be posted in the channel, so nobody else can see it yet; post it again or ask in the channel."
-	}
-	var rl *discordgo.RateLimitError
-	if errors.As(editErr, &rl) {
-		why = "Discord is rate-limiting updates to the message above, so here is the result."
-	}
-	note.Lines = append([]string{why}, r.Lines...)
-	d := message(note)
-	params := &discordgo.WebhookParams{Embeds: d.Embeds, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: d.AllowedMentions}
-	err := a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
-	a.delivered(routeFollowup, err, true)
-	if err == nil {
-		return
-	}
-	errs = append(errs, err)
-	if !channelTried && !publicShown {
-		note.Lines = append([]string{"For " + who.Name + ": this could not be shown to you privately, so here it is."}, note.Lines...)
-		err = a.channelMessage(ctx, i, note)
-		a.delivered(routeChannel, err, true)
-		if err == nil {
-			return
-		}
-		errs = append(errs, err)
-	}
-	if publicShown {
-		return
-	}
-	a.bot.Undelivered(ctx, who, i.ChannelID, r, errors.Join(errs...))
 }
 
 // channelMessage posts r in the interaction's channel with the bot token:

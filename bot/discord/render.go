@@ -2,6 +2,7 @@ package discord
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -44,7 +45,7 @@ func edit(r reply.Reply) *discordgo.WebhookEdit {
 func embed(r reply.Reply) *discordgo.MessageEmbed {
 	var b strings.Builder
 	for _, l := range r.Lines {
-		b.WriteString(l + "\n")
+		b.WriteString(escape(l) + "\n")
 	}
 	for _, l := range r.Lists {
 		b.WriteString("\n" + listText(l) + "\n")
@@ -52,7 +53,7 @@ func embed(r reply.Reply) *discordgo.MessageEmbed {
 	if r.Code != "" {
 		b.WriteString("```\n" + strings.ReplaceAll(r.Code, "```", "'''") + "\n```")
 	}
-	e := &discordgo.MessageEmbed{Title: reply.Cut(r.Title, maxEmbedTitle), Description: reply.Cut(strings.TrimSpace(b.String()), maxEmbedDescription), Color: toneColour[r.Tone]}
+	e := &discordgo.MessageEmbed{Title: cutEscaped(r.Title, maxEmbedTitle), Description: reply.Cut(strings.TrimSpace(b.String()), maxEmbedDescription), Color: toneColour[r.Tone]}
 	if r.Footer != "" {
 		e.Footer = &discordgo.MessageEmbedFooter{Text: reply.Cut(r.Footer, maxFooter)}
 	}
@@ -62,14 +63,25 @@ func embed(r reply.Reply) *discordgo.MessageEmbed {
 // listText renders a list as bullet lines, shortened with "and N more".
 // A list gets at most a third of the embed, so several fit.
 func listText(l reply.List) string {
-	head := "**" + l.Label + "**"
+	head := "**" + escape(l.Label) + "**"
 	return head + "\n" + reply.Shorten(l.Items, maxListed, maxEmbedDescription/3, func(it reply.Item) string {
 		line := "• " + reply.CodeSpan(it.ID)
 		if it.Note != "" {
-			line += ": " + it.Note
+			line += ": " + escape(it.Note)
 		}
 		return line
 	})
+}
+
+// cutEscaped is escape(s) in at most n characters, cut before escaping so
+// that no escape is split from what it escapes.
+func cutEscaped(s string, n int) string {
+	for e := escape(s); ; e = escape(s) {
+		if utf8.RuneCountInString(e) <= n {
+			return e
+		}
+		s = reply.Cut(s, utf8.RuneCountInString(s)-(utf8.RuneCountInString(e)-n)-1)
+	}
 }
 
 func components(r reply.Reply) []discordgo.MessageComponent {

@@ -10,6 +10,7 @@ package metrics
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,6 +52,14 @@ const (
 	Failed   = "failed"
 )
 
+// Reason labels of incidentbot_webhooks_rejected_total.
+const (
+	BadSignature = "bad_signature"
+	Stale        = "stale"
+	Replay       = "replay"
+	TooLarge     = "too_large"
+)
+
 // Unknown replaces a label value outside its fixed set.
 const Unknown = "unknown"
 
@@ -65,6 +74,8 @@ type Metrics struct {
 	auditPosts    *prometheus.CounterVec
 	results       *prometheus.CounterVec
 	undelivered   *prometheus.CounterVec
+	rejected      *prometheus.CounterVec
+	policyReloads *prometheus.CounterVec
 	reads         *reads
 
 	// commandCounters holds the incidentbot_commands_total children
@@ -106,11 +117,110 @@ func New() *Metrics {
 		undelivered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_results_undelivered_total",
 			Help: "Results no route could show to anyone (the audit log holds them), by platform."},
 			[]string{"platform"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_webhooks_rejected_total",
+			Help: "Webhook requests refused before any work, by platform and reason (bad_signature, stale, replay, too_large)."},
+			[]string{"platform", "reason"}),
+		policyReloads: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "incidentbot_policy_reloads_total",
+			Help: "Reloads of the access policy file (on a change or SIGHUP), by result (ok, failed: the previous policy stays)."},
+			[]string{"result"}),
 	}
-	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.results, m.undelivered,
+	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.results, m.undelivered, m.rejected, m.policyReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.reads = newReads(m.reg)
+	// The fixed label sets exist from the start, at zero: a rate() or an
+	// alert over them then sees 0, not "no data", until the first event.
+	for _, o := range confirmationOutcomes {
+		m.confirmations.WithLabelValues(o)
+	}
+	m.policyReloads.WithLabelValues("ok")
+	m.policyReloads.WithLabelValues("failed")
+	for _, p := range platforms {
+		m.auditPosts.WithLabelValues(p, "posted")
+		m.auditPosts.WithLabelValues(p, "failed")
+	}
+	for p, routes := range deliveryRoutes {
+		for _, route := range routes {
+			for _, r := range deliveryResults {
+				m.deliveries.WithLabelValues(p, route, r)
+			}
+		}
+	}
+	for _, p := range webhookPlatforms {
+		for _, r := range rejectReasons {
+			m.rejected.WithLabelValues(p, r)
+		}
+	}
 	return m
+}
+
+// Known creates, at zero, the series whose label values are known only to
+// the caller: every verb's commands_total on every platform, and each
+// vendor's requests by operation (vendorVerbs: vendor name -> its verbs).
+func (m *Metrics) Known(verbs []string, vendorVerbs map[string][]string) {
+	if m == nil {
+		return
+	}
+	for _, p := range platforms {
+		for _, v := range append(verbs, Unknown) {
+			for _, r := range commandResults {
+				m.commands.WithLabelValues(p, v, r)
+			}
+		}
+	}
+	for vendor, ops := range vendorVerbs {
+		vendor = oneOf(strings.ToLower(vendor), vendorNames)
+		for _, op := range ops {
+			for _, o := range vendorOutcomes {
+				m.vendorCalls.WithLabelValues(vendor, op, o)
+			}
+			m.vendorTime.WithLabelValues(vendor, op)
+		}
+	}
+}
+
+// BuildInfo registers incidentbot_build_info, always 1, whose labels say
+// which build runs: join it to other series, or count versions in a
+// rollout.
+func (m *Metrics) BuildInfo(version, commit, goVersion string) {
+	if m == nil {
+		return
+	}
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "incidentbot_build_info",
+		Help: "Always 1; the labels name the running build."}, []string{"version", "commit", "goversion"})
+	g.WithLabelValues(version, commit, goVersion).Set(1)
+	m.reg.MustRegister(g)
+}
+
+// PolicyReload counts a reload of the access policy: ok, or failed (the
+// previous policy stays in force).
+func (m *Metrics) PolicyReload(ok bool) {
+	if m == nil {
+		return
+	}
+	result := "ok"
+	if !ok {
+		result = "failed"
+	}
+	m.policyReloads.WithLabelValues(result).Inc()
+}
+
+// SignatureReason is the reject reason for a signature check's problem:
+// Stale for "stale timestamp" (a clock off, or an old capture), else
+// BadSignature.
+func SignatureReason(problem string) string {
+	if problem == "stale timestamp" {
+		return Stale
+	}
+	return BadSignature
+}
+
+// WebhookRejected counts a webhook request refused before any work.
+// reason is one of BadSignature, Stale, Replay, TooLarge.
+func (m *Metrics) WebhookRejected(platform, reason string) {
+	if m == nil {
+		return
+	}
+	m.rejected.WithLabelValues(oneOf(platform, webhookPlatforms), oneOf(reason, rejectReasons)).Inc()
 }
 
 // Registry is the registry the metrics live in.
@@ -121,24 +231,47 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// Pending registers incidentbot_confirmations_pending, read from count at
-// every scrape: with a shared store, every replica reports the same, right
-// number (take max, not sum, across replicas).
+// Pending registers, read from count at every scrape (one call for both):
+// incidentbot_store_up, 1 when the pending store answered and 0 when it
+// did not; and incidentbot_confirmations_pending, as the store counts them.
+// With a shared store every replica reports the same, right number (take
+// max, not sum, across replicas). While the store does not answer, the
+// pending count is left out of the scrape rather than given a made-up
+// value: store_up says why.
 func (m *Metrics) Pending(count func(ctx context.Context) (int, error)) {
 	if m == nil {
 		return
 	}
-	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "incidentbot_confirmations_pending",
-		Help: "Confirmations waiting for a press, as the pending store counts them (shared across replicas)."},
-		func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := count(ctx)
-			if err != nil {
-				return -1 // the store is unreachable; /readyz says so too
-			}
-			return float64(n)
-		}))
+	m.reg.MustRegister(&storeCollector{count: count})
+}
+
+var (
+	storeUpDesc = prometheus.NewDesc("incidentbot_store_up",
+		"1 when the pending store (memory or Redis) answered the last scrape, else 0.", nil, nil)
+	pendingDesc = prometheus.NewDesc("incidentbot_confirmations_pending",
+		"Confirmations waiting for a press, as the pending store counts them (shared across replicas); absent while the store does not answer.", nil, nil)
+)
+
+// storeCollector asks the store once per scrape.
+type storeCollector struct {
+	count func(ctx context.Context) (int, error)
+}
+
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- storeUpDesc
+	ch <- pendingDesc
+}
+
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := c.count(ctx)
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(storeUpDesc, prometheus.GaugeValue, 0)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(storeUpDesc, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(pendingDesc, prometheus.GaugeValue, float64(n))
 }
 
 // Command counts a command. verb must already be a known verb's name or
@@ -166,12 +299,13 @@ func (m *Metrics) Confirmation(outcome string) {
 }
 
 // VendorRequest counts one vendor request and its duration. outcome is
-// "done", "refused" or "unknown".
+// "done", "refused" or "unknown"; the vendor's name is recorded in lower
+// case ("SecMaster" as secmaster).
 func (m *Metrics) VendorRequest(vendor, operation, outcome string, took time.Duration) {
 	if m == nil {
 		return
 	}
-	vendor = oneOf(vendor, vendorNames)
+	vendor = oneOf(strings.ToLower(vendor), vendorNames)
 	m.vendorCalls.WithLabelValues(vendor, operation, oneOf(outcome, vendorOutcomes)).Inc()
 	m.vendorTime.WithLabelValues(vendor, operation).Observe(took.Seconds())
 }
@@ -232,8 +366,16 @@ var (
 	confirmationOutcomes = []string{Confirmed, Cancelled, Expired, Refused, AwaitingApproval, Dropped}
 	actionResults        = []string{"done", "refused", "unknown", "not_sent", "error"}
 	vendorOutcomes       = []string{"done", "refused", "unknown"}
-	vendorNames          = []string{"SecMaster", "COC", "Coralogix"}
-	deliveryResults      = []string{InPlace, Fallback, Failed}
+	vendorNames          = []string{"secmaster", "coc", "coralogix"} // lower case, like every label value
+	webhookPlatforms     = []string{"slack", "discord"}
+	// deliveryRoutes are the adapters' routes (their route* constants),
+	// created at zero so an alert on failed deliveries has a series.
+	deliveryRoutes = map[string][]string{
+		"slack":   {"response_url", "chat_post", "chat_update", "chat_post_ephemeral"},
+		"discord": {"interaction_edit", "followup", "channel_message"},
+	}
+	rejectReasons   = []string{BadSignature, Stale, Replay, TooLarge}
+	deliveryResults = []string{InPlace, Fallback, Failed}
 )
 
 // oneOf returns v if it is in set, else Unknown: a guard against a label

@@ -30,6 +30,17 @@ func newReads(reg *prometheus.Registry) *reads {
 			[]string{"vendor", "kind", "result"}),
 	}
 	reg.MustRegister(r.calls, r.took, r.cache)
+	// Every series at zero from the start, like the other fixed sets.
+	for _, v := range readVendors {
+		for _, op := range readOps {
+			for _, o := range readOutcomes {
+				r.calls.WithLabelValues(v, op, o)
+			}
+			r.took.WithLabelValues(v, op)
+			r.cache.WithLabelValues(v, op, "hit")
+			r.cache.WithLabelValues(v, op, "miss")
+		}
+	}
 	return r
 }
 

@@ -87,6 +87,11 @@ type Move struct {
 	// ApprovedFor, on an Approve, are the approvers the approver was
 	// checked against: the move is refused if the record names others.
 	ApprovedFor []string
+	// Seen, when set, is the record as the caller read it (Get) just
+	// before: a store may judge the move on it and write only if the
+	// record is still that one, sparing a read; if it changed, the store
+	// reads it again. It never changes what the move may do.
+	Seen *Record
 }
 
 // Limits bound what Put accepts; zero means no bound.
@@ -117,6 +122,24 @@ type Store interface {
 	// Stats counts the open confirmations.
 	Stats(ctx context.Context) (open int, err error)
 }
+
+// RunSettler is a Store that can also record the run an accepted move
+// starts (as Runs.Start would, under lease) in the same atomic step as the
+// move: one round trip on a shared store instead of two, and no moment in
+// which a confirmed action runs without its run record.
+type RunSettler interface {
+	// SettleRun is Settle; when the move ends in Confirmed it also records
+	// the moved record as running under lease, and reports started.
+	SettleRun(ctx context.Context, token string, m Move, lease time.Duration) (r Record, started bool, err error)
+}
+
+// ErrNotDurable means a store that keeps copies (Redis with replicas)
+// could not make sure a move would survive a failover: no copy
+// acknowledged it in time. The caller must not act on the move. The store
+// takes the move back where it can; where it cannot (its primary died),
+// the confirmation may stay settled without having run, and the
+// requester must run the command again.
+var ErrNotDurable = errors.New("nothing was run: the store of confirmations could not make sure this click would survive a failover (one may be under way). Press again in a moment; if it then says it was already confirmed, run the command again")
 
 // Retention is how long a settled token is remembered after its expiry, so
 // a late click is told what happened instead of "not known".

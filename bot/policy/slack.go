@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 )
 
 // SlackAPI is the base URL of Slack's Web API.
@@ -19,7 +22,13 @@ type SlackGroups struct {
 	BaseURL string       // SlackAPI, or a test server's URL
 	Token   string       // bot token, xoxb-…
 	Client  *http.Client // nil means http.DefaultClient
+	// Budget bounds a whole look-up, retries included: past it the
+	// look-up fails and the rule that needed it refuses. 0 means 1.5 s.
+	Budget time.Duration
 }
+
+// DefaultGroupBudget is SlackGroups' budget when none is set.
+const DefaultGroupBudget = 1500 * time.Millisecond
 
 // maxGroupResponse bounds what is read from Slack (about 80,000 user IDs).
 const maxGroupResponse = 1 << 20
@@ -28,6 +37,12 @@ const maxGroupResponse = 1 << 20
 // BaseURL/usergroups.users.list. Any answer but {"ok":true} is an error;
 // the error never contains the token.
 func (g *SlackGroups) Members(ctx context.Context, groupID string) ([]string, error) {
+	budget := g.Budget
+	if budget <= 0 {
+		budget = DefaultGroupBudget
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	form := url.Values{"usergroup": {groupID}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		strings.TrimSuffix(g.BaseURL, "/")+"/usergroups.users.list", strings.NewReader(form.Encode()))
@@ -36,10 +51,13 @@ func (g *SlackGroups) Members(ctx context.Context, groupID string) ([]string, er
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+g.Token)
-	client := g.Client
-	if client == nil {
-		client = http.DefaultClient
+	client := http.Client{}
+	if g.Client != nil {
+		client = *g.Client
 	}
+	// A 429 or 503 is retried while the budget allows; the budget's
+	// deadline makes the policy give up rather than wait past it.
+	client.Transport = &httpretry.Transport{Next: client.Transport, Policy: httpretry.Default}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("usergroups.users.list: %w", err)
@@ -47,8 +65,8 @@ func (g *SlackGroups) Members(ctx context.Context, groupID string) ([]string, er
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		msg := fmt.Sprintf("usergroups.users.list: HTTP %d", resp.StatusCode)
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			msg += ", retry after " + ra + "s"
+		if httpretry.Retryable(resp.StatusCode) {
+			msg += fmt.Sprintf(", retry after %s", httpretry.After(resp.Header, time.Now()))
 		}
 		return nil, fmt.Errorf("%s", msg)
 	}

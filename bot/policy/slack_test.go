@@ -50,7 +50,7 @@ func TestSlackGroups(t *testing.T) {
 		{"Slack error", 200, `{"ok":false,"error":"no_such_subteam"}`, nil, nil, "usergroups.users.list: no_such_subteam"},
 		{"missing scope", 200, `{"ok":false,"error":"missing_scope","needed":"usergroups:read"}`, nil, nil,
 			"usergroups.users.list: missing_scope (the bot token needs usergroups:read)"},
-		{"server error", 503, `upstream down`, nil, nil, "usergroups.users.list: HTTP 503"},
+		{"server error", 503, `upstream down`, nil, nil, "usergroups.users.list: HTTP 503, retry after 1s"},
 		{"rate limited", 429, ``, map[string]string{"Retry-After": "30"}, nil, "usergroups.users.list: HTTP 429, retry after 30s"},
 		{"not JSON", 200, `<html>`, nil, nil, "usergroups.users.list: unreadable answer"},
 	} {
@@ -58,8 +58,14 @@ func TestSlackGroups(t *testing.T) {
 			srv, calls := slackServer(t, tc.status, tc.body, tc.hdr)
 			g := &SlackGroups{BaseURL: srv.URL + "/", Token: token, Client: srv.Client()}
 			m, err := g.Members(context.Background(), "S0SECOPS")
-			if calls.Load() != 1 {
-				t.Errorf("%d calls", calls.Load())
+			// A 503 without Retry-After is tried again after 1 s; the next
+			// wait would pass the 1.5 s budget, so the look-up gives up.
+			want := int32(1)
+			if tc.status == 503 {
+				want = 2
+			}
+			if calls.Load() != want {
+				t.Errorf("%d calls, want %d", calls.Load(), want)
 			}
 			if tc.err == "" {
 				if err != nil || strings.Join(m, ",") != strings.Join(tc.members, ",") {
@@ -74,6 +80,44 @@ func TestSlackGroups(t *testing.T) {
 				t.Errorf("error shows the token: %v", err)
 			}
 		})
+	}
+}
+
+// A 429 is waited out within the budget: with Retry-After as seconds or
+// as a date, the second answer is the one used.
+func TestSlackGroupsRetriesARateLimitWithinTheBudget(t *testing.T) {
+	for name, after := range map[string]string{
+		"seconds": "0",
+		"date":    time.Now().Add(-time.Minute).UTC().Format(http.TimeFormat),
+	} {
+		t.Run(name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == 1 {
+					w.Header().Set("Retry-After", after)
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				io.WriteString(w, `{"ok":true,"users":["USECOPS"]}`)
+			}))
+			defer srv.Close()
+			g := &SlackGroups{BaseURL: srv.URL, Token: token}
+			m, err := g.Members(context.Background(), "S0SECOPS")
+			if err != nil || strings.Join(m, ",") != "USECOPS" || calls.Load() != 2 {
+				t.Fatalf("Members = %v, %v after %d calls", m, err, calls.Load())
+			}
+		})
+	}
+}
+
+// A Slack that keeps refusing is asked three times at most, and the look-up
+// fails (so the rule refuses) rather than waiting on.
+func TestSlackGroupsGivesUpAfterThreeTries(t *testing.T) {
+	srv, calls := slackServer(t, 429, ``, map[string]string{"Retry-After": "0"})
+	g := &SlackGroups{BaseURL: srv.URL, Token: token}
+	_, err := g.Members(context.Background(), "S0SECOPS")
+	if err == nil || !strings.Contains(err.Error(), "HTTP 429") || calls.Load() != 3 {
+		t.Fatalf("err = %v after %d calls", err, calls.Load())
 	}
 }
 

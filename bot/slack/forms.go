@@ -127,7 +127,7 @@ func value(state *slack.ViewState, block string) string {
 func (a *Adapter) openForm(ctx context.Context, triggerID string, who commands.Caller, f bot.Form, channel string) any {
 	ctx, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
 	defer cancel()
-	if _, err := a.api.OpenViewContext(ctx, triggerID, modal(f, channel)); err != nil {
+	if err := a.openView(ctx, triggerID, modal(f, channel)); err != nil {
 		r := a.bot.InternalError(ctx, "slack: views.open failed", err, "user", who.UserID)
 		r.Lines = append(r.Lines, "Meanwhile, type the command with its options: `/incident help "+f.Verb.Name+"`.")
 		return message(r)

@@ -1,8 +1,9 @@
+//go:build bench
+
 package slack_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -20,17 +21,12 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
-var load = flag.Bool("load", false, "run the load figures (slow): go test ./bot/slack -run TestLoadFigures -load -v")
-
 // TestLoadFigures reports, without asserting any timing, what issue 9
 // asks to see: goroutines and sockets while 5,000 confirmations expire
 // with a slow Slack, and heap and RSS after 100,000 flood attempts.
 //
-//	go test ./bot/slack -run TestLoadFigures -load -v -count 1
+//	go test -tags bench ./bot/slack -run TestLoadFigures -v -count 1
 func TestLoadFigures(t *testing.T) {
-	if !*load {
-		t.Skip("load figures run with -load")
-	}
 	t.Run("5000 expiries, slow Slack", func(t *testing.T) {
 		f := newFixtureWith(t, fixtureOptions{})
 		var posts atomic.Int64

@@ -19,7 +19,7 @@ func TestManifestMatchesTheAdapter(t *testing.T) {
 	manifest := string(raw)
 	mux := http.NewServeMux()
 	slackbot.New(slackbot.Options{}).Routes(mux)
-	for _, path := range []string{"/slack/commands", "/slack/interactions"} {
+	for _, path := range []string{"/slack/commands", "/slack/interactions", "/slack/options"} {
 		if !strings.Contains(manifest, "https://YOUR-HOST"+path) {
 			t.Errorf("manifest does not send Slack to %s", path)
 		}
@@ -28,7 +28,8 @@ func TestManifestMatchesTheAdapter(t *testing.T) {
 			t.Errorf("the adapter does not serve %s", path)
 		}
 	}
-	for _, want := range []string{"command: /incident", "- commands", "- chat:write", "- usergroups:read", "is_enabled: true"} {
+	for _, want := range []string{"command: /incident", "- commands", "- chat:write", "- usergroups:read", "is_enabled: true",
+		"message_menu_options_url: https://YOUR-HOST/slack/options", "type: message", "callback_id: " + slackbot.ShortcutCallback} {
 		if !strings.Contains(manifest, want) {
 			t.Errorf("manifest lacks %q", want)
 		}

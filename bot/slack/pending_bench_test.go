@@ -1,3 +1,5 @@
+//go:build bench
+
 package slack_test
 
 import (
@@ -23,7 +25,7 @@ import (
 // number of commands. It reports B/pending, and B/pending beyond the IDs'
 // own bytes. UUIDs are kept as 16 bytes; IDs of another form as they are:
 //
-//	go test ./bot/slack -run '^$' -bench PendingConfirmation -benchtime 20000x
+//	go test -tags bench ./bot/slack -run '^$' -bench PendingConfirmation -benchtime 20000x
 func BenchmarkPendingConfirmation(b *testing.B) {
 	for _, c := range []struct {
 		n    int

@@ -5,8 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-
+	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
@@ -62,17 +61,16 @@ func (p *progress) show(r reply.Reply) {
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
 	r.Public = true
-	opts := []slack.MsgOption{slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...)}
 	switch {
 	case p.ts != "":
-		_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, p.ts, opts...)
+		err := p.a.update(ctx, p.channel, p.ts, r)
 		p.a.delivered(routeUpdate, err, false)
 		if err != nil {
 			p.a.log.Warn("updating the progress message failed", "error", err, "channel", p.channel)
 		}
 		return
 	case !p.noWeb && p.channel != "":
-		_, ts, err := p.a.api.PostMessageContext(ctx, p.channel, opts...)
+		ts, err := p.a.post(ctx, p.channel, r)
 		p.a.delivered(routePost, err, false)
 		if err == nil {
 			p.ts = ts
@@ -88,27 +86,26 @@ func (p *progress) show(r reply.Reply) {
 	}
 }
 
-// finish puts the result in place of the progress message, if one was
-// posted, and reports whether it did.
-func (p *progress) finish(ctx context.Context, r reply.Reply) bool {
+// finish puts the result in place of the progress message: the first
+// public route of a result. It is unavailable when no progress message was
+// posted.
+func (p *progress) finish(ctx context.Context, r reply.Reply) error {
 	if p == nil {
-		return false
+		return deliver.ErrUnavailable
 	}
 	p.mu.Lock()
 	ts := p.ts
 	p.mu.Unlock()
 	if ts == "" {
-		return false
+		return deliver.ErrUnavailable
 	}
 	ctx, cancel := context.WithTimeout(ctx, postTimeout)
 	defer cancel()
-	_, _, _, err := p.a.api.UpdateMessageContext(ctx, p.channel, ts, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
-	p.a.delivered(routeUpdate, err, false)
-	if err != nil {
+	if err := p.a.update(ctx, p.channel, ts, r); err != nil {
 		p.a.log.Error("putting the result in place of the progress message failed; posting it instead", "error", err, "channel", p.channel)
-		return false
+		return err
 	}
-	return true
+	return nil
 }
 
 // delivered counts one delivery by route (see metrics.Delivered).
@@ -119,6 +116,6 @@ func (a *Adapter) delivered(route string, err error, fallback bool) {
 // Post sends r to a channel as a message of the bot's own: the audit
 // channel's poster.
 func (a *Adapter) Post(ctx context.Context, channel string, r reply.Reply) error {
-	_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	_, err := a.post(ctx, channel, r)
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/slack-go/slack"
 
@@ -52,8 +51,10 @@ func replaceWith(r reply.Reply) *slack.WebhookMessage {
 }
 
 // fallback is the notification text for clients that show no blocks.
+// Slack reads it as mrkdwn (notifications, and clients without blocks), so
+// it is escaped like every other text field: no <!channel>, no <url|label>.
 func fallback(r reply.Reply) string {
-	return reply.Cut(r.Title, maxSectionText)
+	return cutEscaped(r.Title, maxSectionText)
 }
 
 // Blocks renders a reply as Block Kit within Slack's limits.
@@ -193,7 +194,7 @@ func listText(l reply.List) string {
 	b := make([]byte, 0, len(label)+3+max(0, min(budget, 64*min(len(l.Items), maxListed)))+32)
 	b = append(append(append(b, '*'), label...), "*\n"...)
 	b = reply.AppendShortened(b, l.Items, maxListed, budget, appendListLine)
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	return string(b)
 }
 
 // appendListLine appends listLine(it) to b, without a string for the
@@ -232,7 +233,12 @@ func listLine(it reply.Item) string {
 	return line
 }
 
-// escape makes user text inert in mrkdwn: no links, no @channel pings.
+// escape is the one escaping rule for Slack: every text field that can
+// carry user input (the top-level text, section and context blocks, card
+// status lines; in acks, response_url posts, chat.postMessage,
+// chat.postEphemeral, chat.update and the audit channel) goes through it.
+// Escaping &, < and > makes user text inert in mrkdwn: no <!channel> or
+// <!here>, no <@U…> mention, no <url|label> link.
 func escape(s string) string {
 	if !strings.ContainsAny(s, "&<>") {
 		return s

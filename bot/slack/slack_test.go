@@ -62,6 +62,8 @@ type fixtureOptions struct {
 	batch         int
 	progressEvery time.Duration
 	metrics       *metrics.Metrics
+	// seen is the replay cache (the adapter's in-memory one when nil).
+	seen pending.OnceSet
 }
 
 func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
@@ -101,7 +103,7 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 		d = o.wrap(b)
 	}
 	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
-		ProgressEvery: o.progressEvery, Metrics: o.metrics})
+		ProgressEvery: o.progressEvery, Metrics: o.metrics, Seen: o.seen})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)

@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/incidentbot/incidentbot/bot/work"
+	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 // RunSocketMode connects to Slack over Socket Mode (no public URL needed)
@@ -51,6 +52,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 			}
 		}
 	}()
+	if a.redelivered(ctx, evt) {
+		if err := client.Ack(*evt.Request); err != nil {
+			a.log.Error("socket mode ack failed", "error", err)
+		}
+		return
+	}
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
@@ -86,6 +93,30 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 		}
 	}
 	afterAck(nil, payload)
+}
+
+// redelivered says whether evt is a command or an interaction whose
+// envelope was handled before: Slack sends an envelope again (the same
+// envelope_id, retry_attempt above 0) when it did not see the ack in time,
+// as after a reconnect. Running it again would run a command twice, so it
+// is acknowledged and nothing else, as the webhook path does with
+// X-Slack-Retry-Num. The envelope IDs live in the replay cache, shared by
+// replicas, for as long as a request's signature does.
+func (a *Adapter) redelivered(ctx context.Context, evt socketmode.Event) bool {
+	if evt.Request == nil || evt.Request.EnvelopeID == "" ||
+		(evt.Type != socketmode.EventTypeSlashCommand && evt.Type != socketmode.EventTypeInteractive) {
+		return false
+	}
+	first, err := a.seen.SeenOnce(ctx, "slack-envelope:"+evt.Request.EnvelopeID, 2*maxSkew)
+	if err != nil { // the shared cache is down: serve rather than stop answering
+		a.log.Error("replay cache unavailable; serving the envelope", "error", err)
+		return false
+	}
+	if !first {
+		a.log.Info("re-delivered socket mode envelope acknowledged without doing the work again",
+			"envelope_id", reply.Clip(evt.Request.EnvelopeID, 64), "retry", evt.Request.RetryAttempt, "reason", reply.Clip(evt.Request.RetryReason, 64))
+	}
+	return !first
 }
 
 // SocketReady is a readiness probe: nil while Socket Mode is connected.

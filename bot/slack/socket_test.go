@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 type socketSlack struct {
 	server *httptest.Server
 	conns  chan *websocket.Conn
+	posts  atomic.Int64 // posts to response_url
 }
 
 func newSocketSlack(t *testing.T) *socketSlack {
@@ -48,6 +50,9 @@ func newSocketSlack(t *testing.T) *socketSlack {
 		s.conns <- c
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/response/") {
+			s.posts.Add(1)
+		}
 		vendortest.Reply(w, 200, map[string]any{"ok": true})
 	})
 	s.server = httptest.NewServer(mux)
@@ -58,7 +63,17 @@ func newSocketSlack(t *testing.T) *socketSlack {
 // exchange sends one envelope and returns the payload of its ack.
 func exchange(t *testing.T, c *websocket.Conn, id, typ string, payload any) json.RawMessage {
 	t.Helper()
-	if err := c.WriteJSON(map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": true}); err != nil {
+	return exchangeTry(t, c, id, typ, payload, 0)
+}
+
+// exchangeTry is exchange of a delivery Slack numbers retry (0: the first).
+func exchangeTry(t *testing.T, c *websocket.Conn, id, typ string, payload any, retry int) json.RawMessage {
+	t.Helper()
+	env := map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": true, "retry_attempt": retry}
+	if retry > 0 {
+		env["retry_reason"] = "timeout"
+	}
+	if err := c.WriteJSON(env); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -125,5 +140,78 @@ func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 	a.Wait()
 	if n := len(vendor.Requests()); n != 1 {
 		t.Fatalf("vendor calls after a Socket Mode confirm = %d, want 1", n)
+	}
+}
+
+// socketBot runs a Socket Mode adapter against slackSide and returns the
+// first connection, the vendor and the adapter.
+func socketBot(t *testing.T, slackSide *socketSlack) (*websocket.Conn, *vendortest.Server, *slackbot.Adapter) {
+	t.Helper()
+	vendor := vendortest.New(t, vendortest.SecMasterEcho)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, vendor.URL, "")), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return nextConn(t, slackSide), vendor, a
+}
+
+func nextConn(t *testing.T, slackSide *socketSlack) *websocket.Conn {
+	t.Helper()
+	select {
+	case c := <-slackSide.conns:
+		t.Cleanup(func() { c.Close() })
+		return c
+	case <-time.After(20 * time.Second):
+		t.Fatal("the bot never (re)connected")
+		return nil
+	}
+}
+
+func TestSocketModeRedeliveriesAreAckedAndNotRunAgain(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	conn, vendor, a := socketBot(t, slackSide)
+	slash := map[string]string{"command": "/incident", "text": "delete inc-1 inc-2",
+		"user_id": "U-ALICE", "user_name": "alice", "channel_id": "C-WAR", "response_url": slackSide.server.URL + "/response/1"}
+	confirm := confirmAction.FindStringSubmatch(string(exchange(t, conn, "e1", "slash_commands", slash)))
+	if confirm == nil {
+		t.Fatal("the slash command made no confirmation")
+	}
+	click := map[string]any{"type": "block_actions", "user": map[string]string{"id": "U-ALICE", "name": "alice"},
+		"channel": map[string]string{"id": "C-WAR"}, "response_url": slackSide.server.URL + "/response/2",
+		"actions": []map[string]string{{"action_id": confirm[1], "block_id": "buttons", "type": "button"}}}
+	exchange(t, conn, "e2", "interactive", click)
+	a.Wait()
+	posts := slackSide.posts.Load()
+
+	// A reconnect storm: Slack drops the connection three times in a row;
+	// the bot reconnects each time.
+	for range 3 {
+		conn.Close()
+		conn = nextConn(t, slackSide)
+	}
+	// Malformed envelopes do not end the connection or the process.
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"interactive","envelope_id":"bad-1","payload":[1,2`))
+	_ = conn.WriteJSON(map[string]any{"type": "interactive", "envelope_id": "bad-2", "payload": "not an object"})
+	_ = conn.WriteJSON(map[string]any{"type": "slash_commands", "envelope_id": "bad-3", "payload": map[string]any{"user_id": 7}})
+
+	// Slack re-delivers both envelopes on the new connection.
+	if ack := exchangeTry(t, conn, "e1", "slash_commands", slash, 1); strings.Contains(string(ack), "confirm:") {
+		t.Errorf("a re-delivered slash command made another confirmation: %s", ack)
+	}
+	exchangeTry(t, conn, "e2", "interactive", click, 2)
+	a.Wait()
+	if n := len(vendor.Requests()); n != 1 {
+		t.Errorf("vendor calls = %d, want 1", n)
+	}
+	if n := slackSide.posts.Load(); n != posts {
+		t.Errorf("the re-delivered click posted %d more messages, want none", n-posts)
+	}
+
+	// The connection still serves new envelopes.
+	if ack := exchange(t, conn, "e3", "slash_commands", slash); !strings.Contains(string(ack), "confirm:") {
+		t.Fatalf("a new slash command after the storm was answered %s", ack)
 	}
 }

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/policy"
@@ -38,29 +34,4 @@ func loadAccess(cfg *config.Config, logger *slog.Logger) (*policy.Holder, error)
 	}
 	logger.Info("access: policy loaded", "file", cfg.PolicyFile, "policy", holder.Policy().Describe())
 	return holder, nil
-}
-
-// reloadOnHangup reloads the policy on SIGHUP until ctx is done. A bad file
-// keeps the policy in force, and the log says why.
-func reloadOnHangup(ctx context.Context, holder *policy.Holder, path string, logger *slog.Logger) {
-	if path == "" {
-		return
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	go func() {
-		defer signal.Stop(hup)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-hup:
-				if err := holder.Reload(path); err != nil {
-					logger.Error("access: reloading the policy failed; the previous policy stays in force", "file", path, "error", err)
-					continue
-				}
-				logger.Info("access: policy reloaded", "file", path, "policy", holder.Policy().Describe())
-			}
-		}
-	}()
 }

@@ -1,3 +1,5 @@
+//go:build bench
+
 package main
 
 import (
@@ -24,6 +26,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/incidentbot/incidentbot/bot/pending/redisstore/redistest"
 )
 
 // BenchmarkAck measures the acknowledgement path of the real bot (run(),
@@ -35,13 +39,19 @@ import (
 // JSON answer), so ratios taken in one run can be compared on a noisy
 // machine:
 //
-//	go test ./cmd/incidentbot -run '^$' -bench Ack -benchtime 3s
+//	go test -tags bench ./cmd/incidentbot -run '^$' -bench Ack -benchtime 3s
 //
-// Add -cpuprofile cpu.out for the profile of the whole process.
+// Add -cpuprofile cpu.out for the profile of the whole process. With
+// INCIDENTBOT_BENCH_REDIS=1 the bot keeps its state in a redis-server the
+// benchmark starts (redistest), to profile the Redis path.
 func BenchmarkAck(b *testing.B) {
 	floor := httptest.NewServer(floorHandler())
 	b.Cleanup(floor.Close)
-	addr := startBenchBot(b, floor.URL)
+	redisURL := ""
+	if os.Getenv("INCIDENTBOT_BENCH_REDIS") == "1" {
+		redisURL = redistest.Start(b).URL()
+	}
+	addr := startBenchBot(b, floor.URL, redisURL)
 	ids := make([]string, 50)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", 0x9a000000+i, i, i, i, 0x5e0000000000+i)
@@ -59,7 +69,7 @@ func BenchmarkAck(b *testing.B) {
 const benchSecret = "benchsecret"
 
 // startBenchBot runs the bot as slack-ack.sh does and returns its address.
-func startBenchBot(b *testing.B, slackURL string) string {
+func startBenchBot(b *testing.B, slackURL, redisURL string) string {
 	b.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -76,7 +86,7 @@ func startBenchBot(b *testing.B, slackURL string) string {
 	go func() {
 		done <- run(ctx, nil, env(map[string]string{"SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": benchSecret,
 			"SLACK_API_URL": slackURL + "/api/", "INCIDENTBOT_ADDR": addr, "INCIDENTBOT_SANDBOX": "true",
-			"INCIDENTBOT_MAX_PENDING": "1000000", "INCIDENTBOT_MAX_PENDING_PER_USER": "1000"}), strings.NewReader(""), io.Discard, logs)
+			"INCIDENTBOT_MAX_PENDING": "1000000", "INCIDENTBOT_MAX_PENDING_PER_USER": "1000", "INCIDENTBOT_REDIS_URL": redisURL}), strings.NewReader(""), io.Discard, logs)
 	}()
 	b.Cleanup(func() { cancel(); <-done; logs.Close() })
 	for i := 0; i < 200; i++ {

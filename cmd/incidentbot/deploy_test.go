@@ -76,6 +76,15 @@ func TestDeployFiles(t *testing.T) {
 				t.Errorf("%s sets %s, which the bot does not read", bot, k)
 			}
 		}
+		// The drain (5s), the shutdown budget (25s) and the notices (4s)
+		// before Docker's kill; and no env_file, which docker-compose 1.29
+		// requires to exist (a fresh clone has none).
+		if g := dig(services, bot, "stop_grace_period"); g != "40s" || env["INCIDENTBOT_DRAIN_DELAY"] != "5s" || env["INCIDENTBOT_SHUTDOWN_TIMEOUT"] != "25s" {
+			t.Errorf("%s: stop_grace_period %v for a drain of %v and a budget of %v", bot, g, env["INCIDENTBOT_DRAIN_DELAY"], env["INCIDENTBOT_SHUTDOWN_TIMEOUT"])
+		}
+		if dig(services, bot, "env_file") != nil {
+			t.Errorf("%s has an env_file: docker-compose 1.29 fails when it is missing", bot)
+		}
 	}
 
 	var deployment map[string]any

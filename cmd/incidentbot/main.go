@@ -18,8 +18,11 @@ import (
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/console"
 	"github.com/incidentbot/incidentbot/bot/health"
+	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
+	"github.com/incidentbot/incidentbot/bot/picker"
+	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/config"
 	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
@@ -84,7 +87,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return 2
 	}
-	reloadOnHangup(ctx, access, cfg.PolicyFile, logger)
 
 	st, err := openState(cfg, logger)
 	if err != nil {
@@ -94,6 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer st.close()
 
 	m := metrics.New()
+	watchPolicy(ctx, access, cfg.PolicyFile, logger, m)
 	deps, reader, note, closeVendors, err := buildVendors(cfg, lookup.Config{Cache: st.cache, Metrics: m.Lookups()})
 	if err != nil {
 		logger.Error("cannot start", "error", err)
@@ -110,12 +113,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
 		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared, Lookup: reader})
 	defer b.Close()
+	// The pickers (autocomplete, options, Tab) read the vendors' lists,
+	// and offer them only to whom the policy allows the verb.
+	pick := picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})
 	if note != "" {
 		logger.Info("sandbox mode: SecMaster, COC and Coralogix are emulated in memory")
 	}
 
 	if cfg.ChatConfigured() {
-		if err := serve(ctx, cfg, b, st, access, logger, m, ready); err != nil {
+		if err := serve(ctx, cfg, b, st, access, logger, m, ready, pick); err != nil {
 			logger.Error("stopped", "error", err)
 			return 1
 		}
@@ -141,15 +147,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		user = "console"
 	}
 	prompt := ""
+	var editor *console.Editor
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		prompt = "incident> "
-		fmt.Fprintln(stdout, "incidentbot on the terminal. Type help, or e.g. delete inc-1001 inc-1002; exit or Ctrl-D to leave.")
+		fmt.Fprintln(stdout, "incidentbot on the terminal. Type help, or e.g. delete inc-1001 inc-1002 (Tab completes); exit or Ctrl-D to leave.")
 		if note != "" {
 			fmt.Fprintln(stdout, note)
 		}
 		fmt.Fprintln(stdout)
+		// Line editing, history and Tab only on a terminal: piped input is
+		// read as it always was.
+		who := picker.Who{Caller: commands.Caller{Platform: "console", UserID: user, Name: user}}
+		if editor, err = console.NewEditor(f, stdout, prompt, console.Completer{Picker: pick, Who: who}); err != nil {
+			logger.Warn("line editor unavailable; reading plain lines", "error", err)
+		} else {
+			defer editor.Close()
+			stdout = editor.Stdout()
+		}
 	}
 	term := console.New(b, stdin, stdout, user, prompt)
+	if editor != nil {
+		term.UseEditor(editor)
+	}
 	b.SetUpdater("console", term.Update)
 	if err := term.Run(ctx); err != nil {
 		logger.Error("reading standard input", "error", err)
@@ -198,9 +217,9 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	_ = l.UnmarshalText([]byte(level))
 	opts := &slog.HandlerOptions{Level: l}
 	if format == "text" {
-		return slog.New(bot.NewRedactHandler(slog.NewTextHandler(w, opts)))
+		return slog.New(logging.NewRedactHandler(slog.NewTextHandler(w, opts)))
 	}
-	return slog.New(bot.NewRedactHandler(bot.NewJSONHandler(w, opts)))
+	return slog.New(logging.NewRedactHandler(slog.NewJSONHandler(w, opts)))
 }
 
 // addStoreProbe makes a shared store's reachability part of readiness,

@@ -43,9 +43,9 @@ func TestConsoleWithAddrServesMetricsAndReadiness(t *testing.T) {
 		`incidentbot_commands_total{platform="console",result="usage_error",verb="unknown"} 1`,
 		`incidentbot_confirmations_total{outcome="confirmed"} 1`,
 		`incidentbot_confirmations_pending 0`,
-		`incidentbot_vendor_requests_total{operation="create",outcome="done",vendor="COC"} 1`,
-		`incidentbot_vendor_requests_total{operation="delete",outcome="done",vendor="SecMaster"} 1`,
-		`incidentbot_vendor_request_duration_seconds_count{operation="delete",vendor="SecMaster"} 1`,
+		`incidentbot_vendor_requests_total{operation="create",outcome="done",vendor="coc"} 1`,
+		`incidentbot_vendor_requests_total{operation="delete",outcome="done",vendor="secmaster"} 1`,
+		`incidentbot_vendor_request_duration_seconds_count{operation="delete",vendor="secmaster"} 1`,
 	}
 	var body string
 	deadline := time.Now().Add(10 * time.Second)

@@ -59,6 +59,7 @@ const replicaSecret = "replica-signing-secret"
 type cluster struct {
 	t        *testing.T
 	redis    *redistest.Server
+	url      string // INCIDENTBOT_REDIS_URL
 	vendor   *vendortest.Server
 	slack    *vendortest.Server
 	mu       sync.Mutex
@@ -78,7 +79,16 @@ func newCluster(t *testing.T) *cluster {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	c := &cluster{t: t, redis: redistest.Start(t)}
+	c := newStandIns(t, "")
+	c.redis = redistest.Start(t)
+	c.url = c.redis.URL()
+	return c
+}
+
+// newStandIns is a cluster's vendor and Slack stand-ins, for replicas on
+// Redis at url.
+func newStandIns(t *testing.T, url string) *cluster {
+	c := &cluster{t: t, url: url}
 	c.vendor = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		block := c.block
@@ -108,8 +118,8 @@ func (c *cluster) start() *replica {
 		"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET="+replicaSecret, "SLACK_API_URL="+c.slack.URL+"/api/",
 		"HUAWEICLOUD_SDK_AK=AK-test", "HUAWEICLOUD_SDK_SK="+secretKey, "HUAWEICLOUD_PROJECT_ID=proj",
 		"SECMASTER_ENDPOINT="+c.vendor.URL, "SECMASTER_WORKSPACE_ID=ws",
-		"INCIDENTBOT_REDIS_URL="+c.redis.URL(), "INCIDENTBOT_ADDR="+addr,
-		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s",
+		"INCIDENTBOT_REDIS_URL="+c.url, "INCIDENTBOT_ADDR="+addr,
+		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s", "INCIDENTBOT_MAX_PENDING_PER_USER=100", "INCIDENTBOT_DRAIN_DELAY=0s",
 	)
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, &lockedWriter{b: r.logs}
 	if err := r.cmd.Start(); err != nil {

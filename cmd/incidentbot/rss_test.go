@@ -1,3 +1,5 @@
+//go:build bench
+
 package main
 
 import (
@@ -16,16 +18,28 @@ import (
 	"time"
 )
 
-var rss = flag.Bool("rss", false, "measure the binary's RSS holding 100,000 pending confirmations (slow): go test ./cmd/incidentbot -run TestPendingRSS -rss -v")
+var rssBins = flag.String("rss-bins", "", "name=path,... of incidentbot binaries to measure side by side in one run (default: this tree's)")
 
 // TestPendingRSS runs the binary (Slack webhooks, sandbox), has 1,000
 // users ask for 100,000 deletes of 2 UUIDs each over loopback HTTP, and
 // reports the process's resident memory while it holds them all (from
-// /proc/PID/status). It asserts only that every one was stored.
+// /proc/PID/status). It asserts only that every one was stored. With
+// -rss-bins it measures each binary given, one after the other:
+//
+//	go test -tags bench ./cmd/incidentbot -run TestPendingRSS -v -count 1
+//	go test -tags bench ./cmd/incidentbot -run TestPendingRSS -v -count 1 -rss-bins a=/tmp/a,b=/tmp/b
 func TestPendingRSS(t *testing.T) {
-	if !*rss {
-		t.Skip("the RSS figure runs with -rss")
+	if *rssBins == "" {
+		pendingRSS(t, binary(t))
+		return
 	}
+	for _, nb := range strings.Split(*rssBins, ",") {
+		name, bin, _ := strings.Cut(nb, "=")
+		t.Run(name, func(t *testing.T) { pendingRSS(t, bin) })
+	}
+}
+
+func pendingRSS(t *testing.T, bin string) {
 	const n = 100000
 	slackAPI := httptest.NewServer(floorHandler())
 	defer slackAPI.Close()
@@ -35,7 +49,7 @@ func TestPendingRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logs.Close()
-	cmd := exec.Command(binary(t))
+	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "SLACK_BOT_TOKEN=xoxb-bench", "SLACK_SIGNING_SECRET="+benchSecret, "SLACK_API_URL="+slackAPI.URL+"/api/",
 		"INCIDENTBOT_ADDR="+addr, "INCIDENTBOT_SANDBOX=true", "INCIDENTBOT_MAX_PENDING=1000000", "INCIDENTBOT_MAX_PENDING_PER_USER=1000")
 	cmd.Stdout, cmd.Stderr = logs, logs

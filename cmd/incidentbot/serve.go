@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/bot/health"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/bot/policy"
 	slackbot "github.com/incidentbot/incidentbot/bot/slack"
 	"github.com/incidentbot/incidentbot/bot/work"
@@ -23,8 +25,20 @@ import (
 )
 
 // opsRoutes adds what operators scrape and probe: GET /metrics, /healthz
-// and /readyz.
+// and /readyz. The metrics get the build's facts and every verb's series
+// at zero.
 func opsRoutes(mux *http.ServeMux, m *metrics.Metrics, ready *health.Checker) {
+	v, c := build()
+	m.BuildInfo(v, c, runtime.Version())
+	var verbs []string
+	byVendor := map[string][]string{}
+	for _, verb := range commands.Verbs() {
+		verbs = append(verbs, verb.Name)
+		if verb.Vendor != "" {
+			byVendor[verb.Vendor] = append(byVendor[verb.Vendor], verb.Name)
+		}
+	}
+	m.Known(verbs, byVendor)
 	mux.Handle("GET /metrics", m.Handler())
 	ready.Routes(mux)
 }
@@ -47,8 +61,11 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 	return srv, nil
 }
 
-// serve runs the chat adapters and their HTTP endpoints until ctx is done,
-// then stops gracefully: no new commands; open confirmations are dropped
+// serve runs the chat adapters and their HTTP endpoints until ctx is done
+// (SIGTERM), then drains: /readyz answers 503 at once while everything
+// keeps serving for INCIDENTBOT_DRAIN_DELAY, so a load balancer or
+// Kubernetes stops sending before the listener closes (the distroless
+// image cannot run a preStop sleep). Then it stops gracefully: no new commands; open confirmations are dropped
 // and their messages say so (unless a shared store keeps them); running
 // actions may finish until INCIDENTBOT_SHUTDOWN_TIMEOUT, after which each
 // user whose action still runs is told that its outcome is unknown (and
@@ -57,9 +74,16 @@ func listen(addr string, mux *http.ServeMux, logger *slog.Logger, errs chan<- er
 // Readiness: the configuration is loaded, the endpoint answers, the shared
 // store answers where one is configured, and Socket Mode or the Discord
 // gateway (where used) is connected.
-func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker) error {
-	ctx, stop := context.WithCancel(ctx) // a failed transport stops the others
+func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state, access *policy.Holder, logger *slog.Logger, m *metrics.Metrics, ready *health.Checker, pick *picker.Picker) error {
+	// The transports run on their own context: SIGTERM must not stop them
+	// before the drain is over. A failed transport stops the others.
+	ctx, stop := context.WithCancel(context.WithoutCancel(signalled))
 	defer stop()
+	serving := health.NewFlag("stopping: draining before shutdown")
+	serving.Set(true, "")
+	ready.Add("stopping", serving.Check)
+	stopDraining := context.AfterFunc(signalled, func() { serving.Set(false, "") }) // not ready at once
+	defer stopDraining()
 	mux := http.NewServeMux()
 	opsRoutes(mux, m, ready)
 
@@ -68,8 +92,8 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m})
-		if err := sl.CheckAuth(ctx); err != nil {
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m, Picker: pick})
+		if err := sl.CheckAuth(signalled); err != nil {
 			return err
 		}
 		drains = append(drains, sl.Drain)
@@ -91,14 +115,14 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 			logger.Info("slack: socket mode")
 		} else {
 			sl.Routes(mux)
-			logger.Info("slack: webhooks on POST /slack/commands and /slack/interactions", "addr", cfg.Addr)
+			logger.Info("slack: webhooks on POST /slack/commands, /slack/interactions and /slack/options", "addr", cfg.Addr)
 		}
 	}
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
 			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
-			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m})
+			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m, Picker: pick})
 		if err != nil {
 			return err
 		}
@@ -109,7 +133,7 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 			b.SetAuditChannel("discord", func(ctx context.Context, r reply.Reply) error { return dc.Post(ctx, channel, r) })
 		}
 		if cfg.DiscordBotToken != "" {
-			if err := dc.RegisterCommands(ctx); err != nil {
+			if err := dc.RegisterCommands(signalled); err != nil {
 				// The command may already be registered from an earlier start.
 				logger.Error("discord: registering /incident failed; existing commands are left as they are", "error", err)
 			} else {
@@ -139,7 +163,12 @@ func serve(ctx context.Context, cfg *config.Config, b *bot.Bot, st *state, acces
 
 	var runErr error
 	select {
-	case <-ctx.Done():
+	case <-signalled.Done():
+		logger.Info("draining: /readyz answers 503; still serving", "delay", cfg.DrainDelay.String())
+		select {
+		case <-time.After(cfg.DrainDelay):
+		case runErr = <-errs:
+		}
 	case runErr = <-errs:
 	}
 	stop()

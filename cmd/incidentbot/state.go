@@ -41,12 +41,11 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 		runs, shared := pending.NewMemoryRuns(nil), pending.NewMemoryShared(nil)
 		return &state{store: pending.NewMemory(), runs: runs, values: runs, once: shared, leases: shared, close: func() {}}, nil
 	}
-	client, err := redisstore.Open(cfg.RedisURL)
+	s, client, err := redisstore.OpenStore(cfg.RedisURL, redisPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("INCIDENTBOT_REDIS_URL: %w", err)
 	}
 	redis.SetLogger(redisLog{logger})
-	s := redisstore.New(client, redisPrefix)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {
@@ -54,7 +53,8 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 		// refused, and everything works once Redis answers.
 		logger.Error("redis does not answer; destructive commands are refused until it does", "error", err)
 	} else {
-		logger.Info("state: confirmations and running actions are kept in Redis, shared by every replica")
+		logger.Info("state: confirmations and running actions are kept in Redis, shared by every replica",
+			"wait_replicas", s.WaitReplicas())
 	}
 	return &state{store: s, runs: s, values: s, once: s, leases: s, shared: true, ping: s.Ping,
 		cache: redisstore.NewLookupCache(client, redisPrefix), close: func() { _ = client.Close() }}, nil

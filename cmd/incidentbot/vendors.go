@@ -14,6 +14,10 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
+// LookupDeadline bounds every vendor read: a confirmation's look-ups
+// update it within a few seconds of the ack, or say why they could not.
+const LookupDeadline = 2 * time.Second
+
 // sandboxNote is shown at start and in the footer of every reply in sandbox mode.
 const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is touched."
 
@@ -21,10 +25,6 @@ const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is tou
 // points them all at a sandbox on loopback. It returns the command registry
 // built over them, the one lookup reader over them (reads: its cache and
 // metrics), the note for every reply, and a func to stop the sandbox.
-// LookupDeadline bounds every vendor read: a confirmation's look-ups
-// update it within a few seconds of the ack, or say why they could not.
-const LookupDeadline = 2 * time.Second
-
 func buildVendors(cfg *config.Config, reads lookup.Config) (*commands.Registry, *lookup.Reader, string, func(), error) {
 	note, closeFn := "", func() {}
 	if cfg.UseSandbox() {

@@ -20,6 +20,13 @@ import (
 var version, commit string
 
 func versionString() string {
+	v, c := build()
+	return fmt.Sprintf("incidentbot %s (commit %s, %s)", v, c, runtime.Version())
+}
+
+// build returns the version and the (short) commit, "-dirty" when built
+// from a modified tree.
+func build() (v, c string) {
 	v, c, dirty := version, commit, false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if v == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
@@ -45,7 +52,7 @@ func versionString() string {
 	if dirty {
 		c += "-dirty"
 	}
-	return fmt.Sprintf("incidentbot %s (commit %s, %s)", v, c, runtime.Version())
+	return v, c
 }
 
 // healthcheck is `incidentbot healthcheck`: it asks the bot on this host

@@ -6,12 +6,11 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Cut shortens s to at most n characters, marking the cut with "…".
 func Cut(s string, n int) string {
-	if RuneCount(s) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	if n <= 0 {
@@ -50,8 +49,7 @@ func Shorten(items []Item, maxItems, budget int, line func(Item) string) string 
 // ShortenAppend is Shorten with a line renderer that appends to the text
 // being built, so that rendering a long list costs no string per item.
 func ShortenAppend(items []Item, maxItems, budget int, appendLine func([]byte, Item) []byte) string {
-	b := AppendShortened(nil, items, maxItems, budget, appendLine)
-	return unsafe.String(unsafe.SliceData(b), len(b)) // b is not written again
+	return string(AppendShortened(nil, items, maxItems, budget, appendLine))
 }
 
 // AppendShortened appends ShortenAppend's text to dst (whose own bytes do
@@ -70,7 +68,7 @@ func AppendShortened(dst []byte, items []Item, maxItems, budget int, appendLine 
 		// len("\n…and N more"), written only when it is used
 		moreLen := len("\n…and  more") + len(strconv.Itoa(len(items)-i))
 		l := b[start:]
-		n := RuneCount(unsafe.String(unsafe.SliceData(l), len(l))) + 1 // utf8.RuneCount allocates here
+		n := utf8.RuneCount(l) + 1
 		if i == maxItems || used+n+moreLen > budget {
 			b = fmt.Appendf(b[:mark], "\n…and %d more", len(items)-i)
 			break
@@ -78,28 +76,4 @@ func AppendShortened(dst []byte, items []Item, maxItems, budget int, appendLine 
 		used += n
 	}
 	return b
-}
-
-// RuneCount is utf8.RuneCountInString, eight ASCII bytes at a time.
-func RuneCount(s string) int {
-	const highs = 0x8080808080808080
-	n := 0
-	for i := 0; i < len(s); n++ {
-		if i+8 <= len(s) {
-			w := s[i : i+8]
-			if (uint64(w[0])|uint64(w[1])<<8|uint64(w[2])<<16|uint64(w[3])<<24|
-				uint64(w[4])<<32|uint64(w[5])<<40|uint64(w[6])<<48|uint64(w[7])<<56)&highs == 0 {
-				i += 8
-				n += 7
-				continue
-			}
-		}
-		if s[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return n
 }

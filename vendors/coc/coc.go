@@ -16,8 +16,8 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/coc/v1/model"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
 // Vendor is the name shown to responders.
@@ -144,7 +144,7 @@ func (c *Client) send(ctx context.Context, call func(*core.HcHttpClient) error) 
 }
 
 func (c *Client) sendOnce(ctx context.Context, call func(*core.HcHttpClient) error) (answer, huaweicloud.Result, error) {
-	res, err := c.conn.Call(ctx, wire.Once, call)
+	res, err := c.conn.Call(ctx, httpretry.Once, call)
 	if err != nil {
 		return answer{}, res, err
 	}

@@ -15,8 +15,8 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/coc/v1/model"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
 var _ vendors.COCReader = (*Client)(nil)
@@ -45,7 +45,7 @@ func (c *Client) Ticket(ctx context.Context, number string) vendors.Lookup[vendo
 		return vendors.Lookup[vendors.Ticket]{ID: number, Presence: vendors.CouldNotLookUp,
 			Err: &vendors.LookupError{Vendor: Vendor, Reason: "not a ticket number COC could be asked about (letters, digits, - _ . only)"}}
 	}
-	res, err := c.conn.Call(ctx, wire.Idempotent, func(hc *core.HcHttpClient) error {
+	res, err := c.conn.Call(ctx, httpretry.Default, func(hc *core.HcHttpClient) error {
 		_, err := sdk.NewCocClient(hc).ShowCocIncidentDetail(&model.ShowCocIncidentDetailRequest{IncidentNum: number})
 		return err
 	})
@@ -104,7 +104,7 @@ func (c *Client) ListTickets(ctx context.Context, q vendors.ListQuery) (vendors.
 		pageNo = n
 	}
 	limit, offset := int32(q.PageSize()), int32(pageNo)
-	res, err := c.conn.Call(ctx, wire.Idempotent, func(hc *core.HcHttpClient) error {
+	res, err := c.conn.Call(ctx, httpretry.Default, func(hc *core.HcHttpClient) error {
 		_, err := sdk.NewCocClient(hc).ListIncidentSimpleTickets(&model.ListIncidentSimpleTicketsRequest{Offset: &offset, Limit: &limit})
 		return err
 	})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
@@ -135,8 +136,8 @@ func (c *Client) url(path string, query url.Values) string {
 	return u.String()
 }
 
-// do sends one call (retried as wire.Idempotent allows: every call here
-// is safe to repeat) and decodes a complete JSON 2xx answer into out. A
+// do sends one call (retried as httpretry.Default allows: every call
+// here is safe to repeat) and decodes a complete JSON 2xx answer into out. A
 // body, when not nil, is sent as JSON. Anything else is a *vendors.Error
 // or a *vendors.UnreachableError.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) ([]string, error) {
@@ -150,7 +151,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	var requestIDs []string
 	var verdict error
 	var last *wire.Answer
-	wire.Idempotent.Do(ctx, func() *wire.Answer {
+	wire.Retry(ctx, httpretry.Default, func() *wire.Answer {
 		callCtx, cancel := ctx, context.CancelFunc(func() {})
 		if c.timeout > 0 {
 			callCtx, cancel = context.WithTimeout(ctx, c.timeout)

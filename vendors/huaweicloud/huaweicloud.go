@@ -17,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
@@ -118,13 +119,13 @@ func (r Result) RequestID() string {
 // *vendors.Error (refused), a *vendors.UnreachableError (unknown), the
 // context's error when ctx ended before anything was sent, or an internal
 // error when the SDK could not build the request.
-func (c *Conn) Call(ctx context.Context, policy wire.Policy, call func(*core.HcHttpClient) error) (Result, error) {
+func (c *Conn) Call(ctx context.Context, policy httpretry.Policy, call func(*core.HcHttpClient) error) (Result, error) {
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
 	var res Result
 	var verdict error
-	policy.Do(ctx, func() *wire.Answer {
+	wire.Retry(ctx, policy, func() *wire.Answer {
 		t, err := c.once(ctx, call)
 		if err != nil {
 			verdict = err

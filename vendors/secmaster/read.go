@@ -11,7 +11,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/secmaster/v1/model"
 
 	"github.com/incidentbot/incidentbot/vendors"
-	"github.com/incidentbot/incidentbot/vendors/internal/wire"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 )
 
 // Reads go through SecMaster's search APIs with a DataobjectSearch body.
@@ -177,7 +177,7 @@ func firstOf(a, b string) string {
 // safe to repeat) and reads SecMaster's answer: a failure code in a 2xx is
 // a refusal; an answer without a data array is not trusted.
 func (c *Client) search(ctx context.Context, call func(*core.HcHttpClient) error) (a searchAnswer, requestIDs []string, err error) {
-	res, err := c.conn.Call(ctx, wire.Idempotent, call)
+	res, err := c.conn.Call(ctx, httpretry.Default, call)
 	if err != nil {
 		return searchAnswer{}, res.RequestIDs, err
 	}

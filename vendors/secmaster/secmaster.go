@@ -13,8 +13,8 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/secmaster/v1/model"
 
 	"github.com/incidentbot/incidentbot/vendors"
+	"github.com/incidentbot/incidentbot/vendors/httpretry"
 	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
-	"github.com/incidentbot/incidentbot/vendors/internal/wire"
 )
 
 // Vendor is the name shown to responders.
@@ -49,7 +49,7 @@ func New(cfg Config) (*Client, error) {
 
 // DeleteIncidents deletes SOC incidents by ID:
 // DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents {"batch_ids": [...]}.
-// Deleting is idempotent, so a 429 or 503 with Retry-After is retried.
+// Deleting is idempotent, so a 429 or 503 is retried (httpretry.Default).
 func (c *Client) DeleteIncidents(ctx context.Context, ids []string) (vendors.BatchResult, error) {
 	return c.inBatches(ctx, ids, func(hc *core.HcHttpClient, batch []string) error {
 		_, err := sdk.NewSecMasterClient(hc).DeleteIncident(&model.DeleteIncidentRequest{
@@ -64,7 +64,7 @@ func (c *Client) DeleteIncidents(ctx context.Context, ids []string) (vendors.Bat
 // CancelAssociation removes the relation between one data object and the
 // related objects given by ids:
 // DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/{dataclass_type}/{data_object_id}/{related_dataclass_type} {"ids": [...]}.
-// It is idempotent, so a 429 or 503 with Retry-After is retried.
+// It is idempotent, so a 429 or 503 is retried (httpretry.Default).
 func (c *Client) CancelAssociation(ctx context.Context, a vendors.Association, ids []string) (vendors.BatchResult, error) {
 	return c.inBatches(ctx, ids, func(hc *core.HcHttpClient, batch []string) error {
 		_, err := sdk.NewSecMasterClient(hc).DeleteDataobjectRelation(&model.DeleteDataobjectRelationRequest{
@@ -84,7 +84,7 @@ func (c *Client) CancelAssociation(ctx context.Context, a vendors.Association, i
 func (c *Client) inBatches(ctx context.Context, ids []string, call func(hc *core.HcHttpClient, batch []string) error) (vendors.BatchResult, error) {
 	return vendors.InBatches(ctx, ids, c.batchSize, func(ctx context.Context, chunk []string) (vendors.BatchResult, error) {
 		batch := append([]string(nil), chunk...)
-		res, err := c.conn.Call(ctx, wire.Idempotent, func(hc *core.HcHttpClient) error { return call(hc, batch) })
+		res, err := c.conn.Call(ctx, httpretry.Default, func(hc *core.HcHttpClient) error { return call(hc, batch) })
 		if err != nil {
 			return vendors.BatchResult{}, err
 		}

@@ -131,7 +131,8 @@ func TestAFailedLaterBatchStopsAndIsReportedPerID(t *testing.T) {
 	srv := vendortest.New(t, nil)
 	srv.SetHandler(func(w http.ResponseWriter, r *http.Request) {
 		calls++
-		if calls == 2 {
+		if calls >= 2 { // the second batch is refused on every try
+			w.Header().Set("Retry-After", "0")
 			vendortest.Reply(w, 429, map[string]string{"code": "APIGW.0308", "message": "throttled"})
 			return
 		}
@@ -141,8 +142,8 @@ func TestAFailedLaterBatchStopsAndIsReportedPerID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.Requests()) != 2 {
-		t.Fatalf("made %d calls; a refused batch must stop the rest", len(srv.Requests()))
+	if len(srv.Requests()) != 4 {
+		t.Fatalf("made %d calls, want 4 (one batch, then three tries of the next); a refused batch must stop the rest", len(srv.Requests()))
 	}
 	if !reflect.DeepEqual(res.IDs(vendors.Done), []string{"i1", "i2"}) || len(res.Items) != 5 {
 		t.Fatalf("result = %+v", res)

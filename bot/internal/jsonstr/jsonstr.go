@@ -1,7 +1,7 @@
-// Package jsonstr appends strings as JSON, byte for byte as the standard
-// library writes them, without its reflection: the hand-written log
-// handler (slog's flavour) and Slack's acknowledgements (encoding/json's)
-// both use it.
+// Package jsonstr appends strings as JSON, byte for byte as encoding/json
+// writes them, without its reflection, for Slack's hand-written
+// acknowledgements (bot/slack/ack.go: measured to pay, see README's
+// Performance section).
 package jsonstr
 
 import "unicode/utf8"
@@ -16,12 +16,8 @@ type Flavor struct {
 	ShortBF bool
 }
 
-// The flavours in use.
-var (
-	Slog      = Flavor{}                          // slog.JSONHandler's strings
-	SlogList  = Flavor{ShortBF: true}             // slog's []string values (through encoding/json, HTML off)
-	Marshaled = Flavor{HTML: true, ShortBF: true} // encoding/json.Marshal
-)
+// Marshaled is encoding/json.Marshal's flavour, the one in use.
+var Marshaled = Flavor{HTML: true, ShortBF: true}
 
 const lowerHex = "0123456789abcdef"
 

@@ -3,13 +3,12 @@ package jsonstr
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
 )
 
-// Append writes what encoding/json and slog write, for strings made of the
+// Append writes what encoding/json writes, for strings made of the
 // bytes where they differ: controls, quotes, HTML, U+2028, invalid UTF-8.
 func TestAppendMatchesTheStandardLibrary(t *testing.T) {
 	pieces := []string{"a", "Z", " ", `"`, `\`, "<", ">", "&", "\b", "\f", "\n", "\t", "\x01", "\x7f", "é", "\u2028", "\u2029", "\xff", "\xe2\x80", "12345678", "plain-id-0001"}
@@ -23,17 +22,6 @@ func TestAppendMatchesTheStandardLibrary(t *testing.T) {
 		want, _ := json.Marshal(s)
 		if got := Append(nil, s, Marshaled); !bytes.Equal(got, want) {
 			t.Fatalf("Marshaled %q: %s, encoding/json %s", s, got, want)
-		}
-		var out bytes.Buffer
-		slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey || a.Key == slog.LevelKey || a.Key == slog.MessageKey {
-				return slog.Attr{}
-			}
-			return a
-		}})).Info("", "k", s)
-		want = bytes.TrimSuffix(bytes.TrimPrefix(out.Bytes(), []byte(`{"k":`)), []byte("}\n"))
-		if got := Append(nil, s, Slog); !bytes.Equal(got, want) {
-			t.Fatalf("Slog %q: %s, slog %s", s, got, want)
 		}
 	}
 }

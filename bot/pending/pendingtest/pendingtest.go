@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) pending.Store) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		s := newStore(t)
 		r := record(alice, time.Minute)
+		r.Roles = []string{"41771983423143936", "5566"} // a Discord member's roles: the policy is asked again with them at Confirm
 		if err := s.Put(ctx, r, pending.Limits{}); err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +60,8 @@ func Run(t *testing.T, newStore func(t *testing.T) pending.Store) {
 			t.Fatal(err)
 		}
 		if got.State != pending.Pending || got.Requester != alice || got.Channel != "C-WAR" || got.Message != r.Message ||
-			fmt.Sprint(got.Words) != fmt.Sprint(r.Words) || got.Count != 2 || !got.ExpiresAt.Equal(r.ExpiresAt) || !got.CreatedAt.Equal(r.CreatedAt) {
+			fmt.Sprint(got.Words) != fmt.Sprint(r.Words) || got.Count != 2 || !got.ExpiresAt.Equal(r.ExpiresAt) || !got.CreatedAt.Equal(r.CreatedAt) ||
+			fmt.Sprint(got.Roles) != fmt.Sprint(r.Roles) {
 			t.Fatalf("stored %+v, read back %+v", r, got)
 		}
 		if _, err := s.Get(ctx, "never-issued"); !errors.Is(err, pending.ErrUnknownToken) {
@@ -323,4 +325,5 @@ func Run(t *testing.T, newStore func(t *testing.T) pending.Store) {
 			t.Fatalf("open = %d, want 5", open)
 		}
 	})
+	runSeen(t, newStore)
 }

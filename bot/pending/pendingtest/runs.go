@@ -116,3 +116,69 @@ func RunRuns(t *testing.T, newRuns func(t *testing.T) pending.Runs) {
 		}
 	})
 }
+
+// RunRunSettler runs the suite of pending.RunSettler against stores that
+// are both the confirmations and the Runs (as the bot uses them).
+func RunRunSettler(t *testing.T, newStore func(t *testing.T) (pending.Store, pending.RunSettler, pending.Runs)) {
+	ctx := context.Background()
+	t.Run("AConfirmRecordsItsRunOnce", func(t *testing.T) {
+		store, rs, runs := newStore(t)
+		r := record(alice, time.Hour)
+		if err := store.Put(ctx, r, pending.Limits{}); err != nil {
+			t.Fatal(err)
+		}
+		var started atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				got, ok, err := rs.SettleRun(ctx, r.Token, confirm(alice, start.Add(time.Minute)), 150*time.Millisecond)
+				if err == nil && ok && got.State == pending.Confirmed {
+					started.Add(1)
+				}
+				if ok && err != nil {
+					t.Errorf("started a run and refused the click: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if started.Load() != 1 {
+			t.Fatalf("%d of 20 concurrent Confirms started a run, want 1", started.Load())
+		}
+		// The run record lives under its lease: renewed, it stays; lapsed,
+		// it is an orphan with the requester's message.
+		if ok, err := runs.Renew(ctx, r.Token, 150*time.Millisecond); !ok || err != nil {
+			t.Fatalf("renewing the run a Confirm started: %v %v", ok, err)
+		}
+		time.Sleep(400 * time.Millisecond)
+		got, err := runs.Orphans(ctx, 10)
+		if err != nil || len(got) != 1 || got[0].Token != r.Token || got[0].Message != r.Message || got[0].State != pending.Confirmed {
+			t.Fatalf("orphans after the lease lapsed: %+v, %v", got, err)
+		}
+	})
+	t.Run("OnlyAConfirmStartsARun", func(t *testing.T) {
+		store, rs, runs := newStore(t)
+		cancelled, refused, approval := record(alice, time.Hour), record(alice, time.Hour), record(alice, time.Hour)
+		approval.Approvers = []string{"bob"}
+		for _, r := range []pending.Record{cancelled, refused, approval} {
+			if err := store.Put(ctx, r, pending.Limits{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := start.Add(time.Minute)
+		if _, ok, err := rs.SettleRun(ctx, cancelled.Token, cancel(alice, at), time.Millisecond); ok || err != nil {
+			t.Fatalf("a Cancel: started %v, %v", ok, err)
+		}
+		if _, ok, err := rs.SettleRun(ctx, refused.Token, confirm(bob, at), time.Millisecond); ok || err != pending.ErrNotRequester {
+			t.Fatalf("someone else's Confirm: started %v, %v", ok, err)
+		}
+		if got, ok, err := rs.SettleRun(ctx, approval.Token, confirm(alice, at), time.Millisecond); ok || err != nil || got.State != pending.AwaitingApproval {
+			t.Fatalf("a Confirm that waits for approval: %v, started %v, %v", got.State, ok, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+		if got, err := runs.Orphans(ctx, 10); len(got) != 0 || err != nil {
+			t.Fatalf("runs recorded without a run: %+v, %v", got, err)
+		}
+	})
+}

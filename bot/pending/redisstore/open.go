@@ -21,6 +21,10 @@ const (
 	DefaultWriteTimeout = 500 * time.Millisecond
 )
 
+// DefaultWaitTimeout bounds how long a settle waits for replicas to
+// acknowledge it (wait_timeout=).
+const DefaultWaitTimeout = 250 * time.Millisecond
+
 // Open makes a client for a Redis URL (see ParseURL). It does not connect:
 // call Store.Ping to find out whether Redis answers.
 func Open(rawURL string) (redis.UniversalClient, error) {
@@ -31,7 +35,33 @@ func Open(rawURL string) (redis.UniversalClient, error) {
 	return redis.NewUniversalClient(o), nil
 }
 
-// ParseURL reads
+// OpenStore makes a client for a Redis URL and a Store with the URL's
+// wait_replicas and wait_timeout; keys start with prefix. The client is
+// the caller's to close.
+func OpenStore(rawURL, prefix string) (*Store, redis.UniversalClient, error) {
+	o, err := ParseOptions(rawURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := redis.NewUniversalClient(o.Client)
+	return New(c, prefix).WaitForReplicas(o.WaitReplicas, o.WaitTimeout), c, nil
+}
+
+// Options is what a Redis URL says: how to reach Redis, and how many
+// replicas must acknowledge a settle before the bot acts on it.
+type Options struct {
+	Client       *redis.UniversalOptions
+	WaitReplicas int
+	WaitTimeout  time.Duration
+}
+
+// ParseURL is ParseOptions' client options.
+func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
+	o, err := ParseOptions(rawURL)
+	return o.Client, err
+}
+
+// ParseOptions reads
 //
 //	redis://[user:password@]host:port/db
 //	rediss://[user:password@]host:port/db   (TLS)
@@ -44,14 +74,41 @@ func Open(rawURL string) (redis.UniversalClient, error) {
 //	addr=host:port      another address (repeatable): with several, a Redis Cluster
 //	master_name=name    Sentinel: the addresses are sentinels watching master name
 //	dial_timeout=500ms, read_timeout=500ms, write_timeout=500ms, pool_size=N
+//	wait_replicas=N     replicas that must acknowledge a Confirm, Cancel or
+//	                    Approve before the bot acts on it (WAIT); default 1
+//	                    with master_name (Sentinel), else 0
+//	wait_timeout=250ms  how long to wait for them; shorter than read_timeout
 //
 // Errors never contain the user name or the password.
-func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
+func ParseOptions(rawURL string) (Options, error) {
+	o, waitReplicas, waitTimeout, err := parse(rawURL)
+	if err != nil {
+		return Options{}, err
+	}
+	if waitReplicas < 0 {
+		waitReplicas = 0
+		if o.MasterName != "" {
+			waitReplicas = 1
+		}
+	}
+	return Options{Client: o, WaitReplicas: waitReplicas, WaitTimeout: waitTimeout}, nil
+}
+
+func parse(rawURL string) (o *redis.UniversalOptions, waitReplicas int, waitTimeout time.Duration, err error) {
+	o, waitReplicas, waitTimeout, err = parseClient(rawURL)
+	if err == nil && waitTimeout >= o.ReadTimeout {
+		err = fmt.Errorf("the Redis URL: wait_timeout (%s) must be shorter than read_timeout (%s)", waitTimeout, o.ReadTimeout)
+	}
+	return o, waitReplicas, waitTimeout, err
+}
+
+func parseClient(rawURL string) (*redis.UniversalOptions, int, time.Duration, error) {
+	waitReplicas, waitTimeout := -1, DefaultWaitTimeout
 	const what = "the Redis URL"
 	scheme, rest, ok := strings.Cut(rawURL, "://")
 	scheme = strings.ToLower(scheme)
 	if !ok || (scheme != "redis" && scheme != "rediss") {
-		return nil, fmt.Errorf("%s must start with redis:// (or rediss:// for TLS)", what)
+		return nil, 0, 0, fmt.Errorf("%s must start with redis:// (or rediss:// for TLS)", what)
 	}
 	// Split the credentials off before any parsing whose errors might
 	// quote them: everything up to the last @ is userinfo.
@@ -69,7 +126,7 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("%s %q is not valid: %v", what, shown, err)
+		return nil, 0, 0, fmt.Errorf("%s %q is not valid: %v", what, shown, err)
 	}
 	o := &redis.UniversalOptions{
 		DialTimeout:  DefaultDialTimeout,
@@ -87,27 +144,27 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 			o.Password, err = url.PathUnescape(pass)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s %q has a bad %%-escape in its user name or password (write @ : / %% as %%40 %%3A %%2F %%25)", what, shown)
+			return nil, 0, 0, fmt.Errorf("%s %q has a bad %%-escape in its user name or password (write @ : / %% as %%40 %%3A %%2F %%25)", what, shown)
 		}
 		if !hasColon {
 			o.Username, o.Password = "", o.Username
 		}
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%s %q has no host", what, shown)
+		return nil, 0, 0, fmt.Errorf("%s %q has no host", what, shown)
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "6379"
 	}
 	if host == "" {
-		return nil, fmt.Errorf("%s %q has no host", what, shown)
+		return nil, 0, 0, fmt.Errorf("%s %q has no host", what, shown)
 	}
 	o.Addrs = []string{net.JoinHostPort(host, port)}
 	if p := strings.Trim(u.Path, "/"); p != "" {
 		db, err := strconv.Atoi(p)
 		if err != nil || db < 0 {
-			return nil, fmt.Errorf("%s %q: the path must be a database number, such as /0", what, shown)
+			return nil, 0, 0, fmt.Errorf("%s %q: the path must be a database number, such as /0", what, shown)
 		}
 		o.DB = db
 	}
@@ -118,7 +175,7 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 		case "addr":
 			for _, a := range values {
 				if _, _, err := net.SplitHostPort(a); err != nil {
-					return nil, fmt.Errorf("%s %q: addr=%q must be host:port", what, shown, a)
+					return nil, 0, 0, fmt.Errorf("%s %q: addr=%q must be host:port", what, shown, a)
 				}
 				o.Addrs = append(o.Addrs, a)
 			}
@@ -127,7 +184,7 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 		case "dial_timeout", "read_timeout", "write_timeout":
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return nil, fmt.Errorf("%s %q: %s=%q must be a duration such as 500ms", what, shown, name, v)
+				return nil, 0, 0, fmt.Errorf("%s %q: %s=%q must be a duration such as 500ms", what, shown, name, v)
 			}
 			switch name {
 			case "dial_timeout":
@@ -137,21 +194,33 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 			default:
 				o.WriteTimeout = d
 			}
+		case "wait_replicas":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return nil, 0, 0, fmt.Errorf("%s %q: wait_replicas=%q must be a number of replicas, 0 or more", what, shown, v)
+			}
+			waitReplicas = n
+		case "wait_timeout":
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return nil, 0, 0, fmt.Errorf("%s %q: wait_timeout=%q must be a duration such as 250ms", what, shown, v)
+			}
+			waitTimeout = d
 		case "pool_size":
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
-				return nil, fmt.Errorf("%s %q: pool_size=%q must be a positive number", what, shown, v)
+				return nil, 0, 0, fmt.Errorf("%s %q: pool_size=%q must be a positive number", what, shown, v)
 			}
 			o.PoolSize = n
 		default:
-			return nil, fmt.Errorf("%s %q: unknown parameter %q (known: addr, master_name, dial_timeout, read_timeout, write_timeout, pool_size)", what, shown, name)
+			return nil, 0, 0, fmt.Errorf("%s %q: unknown parameter %q (known: addr, master_name, dial_timeout, read_timeout, write_timeout, pool_size, wait_replicas, wait_timeout)", what, shown, name)
 		}
 	}
 	if len(o.Addrs) > 1 && o.MasterName == "" && o.DB != 0 {
-		return nil, fmt.Errorf("%s %q: a Redis Cluster has only database 0", what, shown)
+		return nil, 0, 0, fmt.Errorf("%s %q: a Redis Cluster has only database 0", what, shown)
 	}
 	if scheme == "rediss" {
 		o.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
 	}
-	return o, nil
+	return o, waitReplicas, waitTimeout, nil
 }

@@ -46,7 +46,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -66,6 +65,13 @@ type Store struct {
 	c    redis.UniversalClient
 	base string // prefix, for keys that need no common slot
 	tag  string // {prefix}, for keys that must share one slot
+
+	// waitReplicas replicas must acknowledge a settle within waitTimeout
+	// before it is returned (see WaitForReplicas).
+	waitReplicas int
+	waitTimeout  time.Duration
+
+	batch batch
 }
 
 var (
@@ -90,6 +96,21 @@ var ErrContention = errors.New("redisstore: too much contention on one confirmat
 func New(client redis.UniversalClient, prefix string) *Store {
 	return &Store{c: client, base: prefix, tag: "{" + prefix + "}"}
 }
+
+// WaitForReplicas makes every settle that a caller will act on wait, on
+// the connection that wrote it, until n replicas have it (Redis's WAIT),
+// for at most timeout; if fewer acknowledge, the settle returns
+// pending.ErrNotDurable and the caller must not act on it. So a move that
+// is acted on survives a failover to any replica that acknowledged it.
+// n = 0 (New's default) waits for none. Call it before the store is used.
+func (s *Store) WaitForReplicas(n int, timeout time.Duration) *Store {
+	s.waitReplicas, s.waitTimeout = n, timeout
+	return s
+}
+
+// WaitReplicas is how many replicas must acknowledge a settle (see
+// WaitForReplicas).
+func (s *Store) WaitReplicas() int { return s.waitReplicas }
 
 // Ping reports whether Redis answers, for readiness checks.
 func (s *Store) Ping(ctx context.Context) error {
@@ -168,10 +189,14 @@ func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) err
 	if err != nil {
 		return err
 	}
-	res, err := putScript.Run(ctx, s.c,
-		[]string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()},
-		body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token,
-	).Int64Slice()
+	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()}
+	args := []any{body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token}
+	var cmd *redis.Cmd
+	s.do(ctx, func(p redis.Pipeliner) { cmd = p.EvalSha(ctx, putScript.Hash(), keys, args...) })
+	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") { // a new or restarted primary: load it
+		cmd = putScript.Run(ctx, s.c, keys, args...)
+	}
+	res, err := cmd.Int64Slice()
 	if err != nil {
 		return fmt.Errorf("redis: storing a confirmation: %w", err)
 	}
@@ -185,32 +210,6 @@ func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) err
 	default:
 		return fmt.Errorf("redisstore: token %q is already in use by another confirmation", r.Token)
 	}
-}
-
-// Settle implements pending.Store, as one optimistic transaction (see the
-// package comment).
-func (s *Store) Settle(ctx context.Context, token string, m pending.Move) (pending.Record, error) {
-	key := s.recKey(token)
-	var (
-		out    pending.Record
-		outErr error
-	)
-	err := s.atomically(ctx, key, func(tx *redis.Tx) error {
-		r, pttl, err := s.read(ctx, tx, token)
-		if err != nil {
-			return err
-		}
-		moved, expired, cerr := pending.Check(r, m)
-		out, outErr = moved, cerr
-		if cerr != nil && !expired {
-			return nil // a refusal writes nothing
-		}
-		return s.write(ctx, tx, key, r, moved, pttl)
-	})
-	if err != nil {
-		return pending.Record{}, wrap("settling a confirmation", err)
-	}
-	return out, outErr
 }
 
 // Get implements pending.Store.
@@ -255,47 +254,6 @@ func (s *Store) Expire(ctx context.Context, now time.Time, max int) ([]pending.R
 	return out, nil
 }
 
-// expireOne moves token to Expired if it is open and due, reporting
-// whether this call made that move.
-func (s *Store) expireOne(ctx context.Context, token string, now time.Time) (pending.Record, bool, error) {
-	key := s.recKey(token)
-	var (
-		out pending.Record
-		ok  bool
-	)
-	err := s.atomically(ctx, key, func(tx *redis.Tx) error {
-		ok = false
-		r, pttl, err := s.read(ctx, tx, token)
-		if errors.Is(err, pending.ErrUnknownToken) {
-			// Gone by its TTL (or evicted): forget its deadline and place.
-			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.ZRem(ctx, s.dueKey(), token)
-				p.ZRem(ctx, s.openKey(), token)
-				return nil
-			})
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		if !r.State.Open() {
-			return s.c.ZRem(ctx, s.dueKey(), token).Err() // settled meanwhile
-		}
-		if now.Before(r.ExpiresAt) {
-			return nil // due by the rounded score only
-		}
-		// As the memory store's sweep: SettledBy stays who moved it last.
-		moved := r
-		moved.State, moved.SettledAt = pending.Expired, r.ExpiresAt
-		if err := s.write(ctx, tx, key, r, moved, pttl); err != nil {
-			return err
-		}
-		out, ok = moved, true
-		return nil
-	})
-	return out, ok, wrap("expiring a confirmation", err)
-}
-
 // Stats implements pending.Store: the confirmations not yet settled or
 // expired (an entry past its deadline is dropped by the next Put).
 func (s *Store) Stats(ctx context.Context) (int, error) {
@@ -304,162 +262,4 @@ func (s *Store) Stats(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("redis: counting confirmations: %w", err)
 	}
 	return int(n), nil
-}
-
-// atomically runs fn in a WATCH on key, again while another writer wins
-// the race, at most maxTries times with a short jittered pause between.
-func (s *Store) atomically(ctx context.Context, key string, fn func(*redis.Tx) error) error {
-	for try := 0; try < maxTries; try++ {
-		err := s.c.Watch(ctx, fn, key)
-		if !errors.Is(err, redis.TxFailedErr) {
-			return err
-		}
-		pause := time.Duration(rand.Int64N(int64(time.Duration(min(try+1, 20)) * 100 * time.Microsecond)))
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(pause):
-		}
-	}
-	return ErrContention
-}
-
-// wrap adds what failed to an error from Redis, leaving the store's own
-// errors as they are.
-func wrap(what string, err error) error {
-	var se *pending.SettledError
-	switch {
-	case err == nil, errors.Is(err, pending.ErrUnknownToken), errors.Is(err, ErrContention),
-		errors.Is(err, errDecode), errors.As(err, &se):
-		return err
-	}
-	return fmt.Errorf("redis: %s: %w", what, err)
-}
-
-// read reads a record and its remaining TTL inside a WATCH.
-func (s *Store) read(ctx context.Context, tx *redis.Tx, token string) (pending.Record, time.Duration, error) {
-	key := s.recKey(token)
-	var get *redis.StringCmd
-	var pttl *redis.DurationCmd
-	_, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
-		get = p.Get(ctx, key)
-		pttl = p.PTTL(ctx, key)
-		return nil
-	})
-	if errors.Is(get.Err(), redis.Nil) {
-		return pending.Record{}, 0, pending.ErrUnknownToken
-	}
-	if err != nil {
-		return pending.Record{}, 0, err
-	}
-	b, _ := get.Bytes()
-	r, err := decode(token, b)
-	return r, pttl.Val(), err
-}
-
-// write stores moved in place of r, keeping the key's TTL, and takes it
-// out of the open sets if it left an open state; all in one MULTI/EXEC that
-// fails if the record changed since the WATCH.
-func (s *Store) write(ctx context.Context, tx *redis.Tx, key string, r, moved pending.Record, pttl time.Duration) error {
-	body, err := encode(moved)
-	if err != nil {
-		return err
-	}
-	if pttl <= 0 { // no TTL left to keep (it lapsed this very moment): keep it briefly
-		pttl = time.Second
-	}
-	_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		// An explicit PX rather than KEEPTTL: should the key lapse
-		// between the read and EXEC, it must not come back for ever.
-		p.Set(ctx, key, body, pttl)
-		if r.State.Open() && !moved.State.Open() {
-			p.ZRem(ctx, s.dueKey(), r.Token)
-			p.ZRem(ctx, s.openKey(), r.Token)
-			p.ZRem(ctx, s.userKey(r.Requester), r.Token)
-		}
-		return nil
-	})
-	return err
-}
-
-// wire is a record as stored: short names, times as Unix nanoseconds.
-type wire struct {
-	V         int        `json:"v"`
-	Words     []string   `json:"w"`
-	Requester [3]string  `json:"rq"`
-	Channel   string     `json:"ch,omitempty"`
-	Message   string     `json:"m,omitempty"`
-	Count     int        `json:"n,omitempty"`
-	CreatedAt int64      `json:"ca,omitempty"`
-	ExpiresAt int64      `json:"ea"`
-	State     int        `json:"s"`
-	Confirmed *[3]string `json:"cb,omitempty"`
-	SettledBy *[3]string `json:"sb,omitempty"`
-	SettledAt int64      `json:"sa,omitempty"`
-	Approvers []string   `json:"ap,omitempty"`
-}
-
-const wireVersion = 1
-
-// errDecode means a stored record cannot be read by this build.
-var errDecode = errors.New("redisstore: a stored confirmation cannot be read")
-
-func caller(c commands.Caller) [3]string { return [3]string{c.Platform, c.UserID, c.Name} }
-
-func optCaller(c commands.Caller) *[3]string {
-	if c == (commands.Caller{}) {
-		return nil
-	}
-	w := caller(c)
-	return &w
-}
-
-func fromCaller(w *[3]string) commands.Caller {
-	if w == nil {
-		return commands.Caller{}
-	}
-	return commands.Caller{Platform: w[0], UserID: w[1], Name: w[2]}
-}
-
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-func encode(r pending.Record) ([]byte, error) {
-	b, err := json.Marshal(wire{
-		V: wireVersion, Words: r.Words, Requester: caller(r.Requester), Channel: r.Channel, Message: r.Message,
-		Count: r.Count, CreatedAt: nanos(r.CreatedAt), ExpiresAt: nanos(r.ExpiresAt), State: int(r.State),
-		Confirmed: optCaller(r.ConfirmedBy), SettledBy: optCaller(r.SettledBy), SettledAt: nanos(r.SettledAt),
-		Approvers: r.Approvers,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: encoding a confirmation: %w", err)
-	}
-	return b, nil
-}
-
-func decode(token string, b []byte) (pending.Record, error) {
-	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return pending.Record{}, fmt.Errorf("%w: %v", errDecode, err)
-	}
-	if w.V != wireVersion {
-		return pending.Record{}, fmt.Errorf("%w: format version %d, this build reads %d", errDecode, w.V, wireVersion)
-	}
-	return pending.Record{
-		Token: token, Words: w.Words, Requester: fromCaller(&w.Requester), Channel: w.Channel, Message: w.Message,
-		Count: w.Count, CreatedAt: fromNanos(w.CreatedAt), ExpiresAt: fromNanos(w.ExpiresAt), State: pending.State(w.State),
-		ConfirmedBy: fromCaller(w.Confirmed), SettledBy: fromCaller(w.SettledBy), SettledAt: fromNanos(w.SettledAt),
-		Approvers: w.Approvers,
-	}, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -369,6 +367,23 @@ func TestParseURL(t *testing.T) {
 	if err != nil || o.MasterName != "mymaster" || len(o.Addrs) != 2 {
 		t.Fatalf("sentinel: %+v, %v", o, err)
 	}
+	// How many replicas a settle waits for: one by default with Sentinel,
+	// none otherwise, as the URL says when it says.
+	for url, want := range map[string]int{
+		"redis://h": 0,
+		"redis://h1:7000?addr=h2:7000&addr=h3:7000":      0,
+		"redis://s1:26379?master_name=m":                 1,
+		"redis://s1:26379?master_name=m&wait_replicas=0": 0,
+		"redis://h1:7000?addr=h2:7000&wait_replicas=2":   2,
+	} {
+		o, err := redisstore.ParseOptions(url)
+		if err != nil || o.WaitReplicas != want || o.WaitTimeout != redisstore.DefaultWaitTimeout {
+			t.Errorf("%s: waits for %d replicas for %s (%v); want %d for %s", url, o.WaitReplicas, o.WaitTimeout, err, want, redisstore.DefaultWaitTimeout)
+		}
+	}
+	if o, err := redisstore.ParseOptions("redis://h?wait_timeout=100ms&read_timeout=1s"); err != nil || o.WaitTimeout != 100*time.Millisecond {
+		t.Errorf("wait_timeout: %+v, %v", o, err)
+	}
 
 	const secret = "hunter2-TOPSECRET"
 	for _, bad := range []string{
@@ -381,6 +396,8 @@ func TestParseURL(t *testing.T) {
 		"redis://u:" + secret + "@h:6379?read_timeout=soon",
 		"redis://u:" + secret + "@h1:1/2?addr=h2:1",
 		"redis://u:" + secret + "@h:6379 /0",
+		"redis://u:" + secret + "@h:6379?wait_replicas=-1",
+		"redis://u:" + secret + "@h:6379?wait_timeout=1s", // not shorter than read_timeout
 		secret,
 	} {
 		_, err := redisstore.ParseURL(bad)
@@ -393,86 +410,4 @@ func TestParseURL(t *testing.T) {
 		}
 		t.Logf("%v", err)
 	}
-}
-
-// BenchmarkSettle measures the confirm path: one Settle per click on a
-// record stored beforehand, against a local redis-server. It reports the
-// p50 and p99 latency of a click.
-func BenchmarkSettle(b *testing.B) {
-	srv := redistest.Start(b)
-	c := client(b, srv)
-	s := redisstore.New(c, prefix())
-	recs := make([]pending.Record, b.N)
-	for i := range recs {
-		recs[i] = rec(alice, time.Hour)
-		if err := s.Put(ctx, recs[i], pending.Limits{}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	lat := make([]time.Duration, b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		if _, err := s.Settle(ctx, recs[i].Token, confirm(alice, t0.Add(time.Second))); err != nil {
-			b.Fatal(err)
-		}
-		lat[i] = time.Since(start)
-	}
-	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs/click")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs/click")
-}
-
-// BenchmarkPut measures storing a confirmation under limits.
-func BenchmarkPut(b *testing.B) {
-	srv := redistest.Start(b)
-	s := redisstore.New(client(b, srv), prefix())
-	recs := make([]pending.Record, b.N)
-	for i := range recs {
-		recs[i] = rec(commands.Caller{Platform: "slack", UserID: strconv.Itoa(i % 100)}, time.Hour)
-	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if err := s.Put(ctx, recs[i], pending.Limits{PerUser: 1000, Total: 1 << 30}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// TestMemoryPerRecord reports what one pending confirmation of 2 IDs costs
-// in Redis: the used_memory delta over 10,000 records, with their entries
-// in the due, open and per-user sets.
-func TestMemoryPerRecord(t *testing.T) {
-	if testing.Short() {
-		t.Skip("fills Redis with 10,000 records")
-	}
-	srv := redistest.Start(t)
-	c := client(t, srv)
-	s := redisstore.New(c, "incidentbot")
-	used := func() int64 {
-		info := c.Info(ctx, "memory").Val()
-		for _, line := range strings.Split(info, "\r\n") {
-			if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				return n
-			}
-		}
-		t.Fatal("no used_memory in INFO memory")
-		return 0
-	}
-	const n = 10000
-	users := []commands.Caller{alice, bob, {Platform: "discord", UserID: "123456789012345678", Name: "carol"}}
-	before := used()
-	for i := 0; i < n; i++ {
-		r := rec(users[i%len(users)], 5*time.Minute)
-		r.Token = fmt.Sprintf("%032x", i) // the size of a 128-bit token in hex
-		if err := s.Put(ctx, r, pending.Limits{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	after := used()
-	sample, _ := c.Get(ctx, "{incidentbot}:r:"+fmt.Sprintf("%032x", 0)).Result()
-	t.Logf("Redis memory per pending confirmation (2 IDs): %d bytes (used_memory %d -> %d over %d records; JSON value %d bytes)",
-		(after-before)/n, before, after, n, len(sample))
 }

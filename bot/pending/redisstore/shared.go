@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,17 +17,28 @@ import (
 //	prefix:seen:<key>    SeenOnce
 //	prefix:lease:<name>  Lease, Release
 
-// SeenOnce implements pending.OnceSet with SET NX PX: the first caller
-// while the key lives sets it, every other is told it was seen.
+// SeenOnce implements pending.OnceSet. The key's value is a nonce of this
+// call, set with SET NX GET PX (Redis 7): the first caller while the key
+// lives sets it. When go-redis retries the write (a read timed out after
+// Redis had already set the key), the retry finds its own nonce and the
+// caller is still first, rather than a replay of itself. Concurrent calls
+// share a pipeline (see batch); one command, so no script to load.
 func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	err := s.c.SetArgs(ctx, s.base+":seen:"+key, "1", redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	nonce := hex.EncodeToString(b[:])
+	var cmd *redis.StatusCmd
+	s.do(ctx, func(p redis.Pipeliner) {
+		cmd = p.SetArgs(ctx, s.base+":seen:"+key, nonce, redis.SetArgs{Mode: "NX", Get: true, TTL: ttl})
+	})
+	old, err := cmd.Result()
 	switch {
-	case err == nil:
+	case errors.Is(err, redis.Nil): // nothing was there: this call set it
 		return true, nil
-	case errors.Is(err, redis.Nil):
-		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("redis: remembering a key: %w", err)
 	}
-	return false, fmt.Errorf("redis: remembering a key: %w", err)
+	return old == nonce, nil
 }
 
 // leaseScript takes or renews a lease: KEYS[1] the lease, ARGV holder and

@@ -10,8 +10,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -25,13 +27,17 @@ type Server struct {
 	// across Restart.
 	Addr string
 
-	t    testing.TB
-	bin  string
-	dir  string
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
-	out  *syncBuffer
+	t   testing.TB
+	bin string
+	dir string
+	// extra arguments after the port's, or for a sentinel its whole
+	// command line but the port (see startWith)
+	args     []string
+	sentinel string // a sentinel's configuration, with %s for the port
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{}
+	out      *syncBuffer
 }
 
 // Start starts a redis-server on a free loopback port and waits until it
@@ -39,14 +45,27 @@ type Server struct {
 // redis-server on PATH it skips the test with InstallHint.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
+	return startWith(t, &Server{bin: lookPath(t, "redis-server", InstallHint)})
+}
+
+// lookPath finds a binary, or skips the test with hint (fails it where CI
+// is set: CI installs them, and a skip there would hide a broken set-up).
+func lookPath(t testing.TB, name, hint string) string {
+	t.Helper()
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		if os.Getenv("CI") != "" { // CI installs it: a skip there would hide a broken set-up
-			t.Fatal("redistest: CI is set but " + InstallHint)
+		if os.Getenv("CI") != "" {
+			t.Fatal("redistest: CI is set but " + hint)
 		}
-		t.Skip(InstallHint)
+		t.Skip(hint)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	return bin
+}
+
+// startWith starts s (bin and args set) on a free loopback port.
+func startWith(t testing.TB, s *Server) *Server {
+	t.Helper()
+	s.t, s.dir = t, t.TempDir()
 	var last error
 	for try := 0; try < 5; try++ { // the free port may be taken before redis-server binds it
 		port, err := freePort()
@@ -79,6 +98,34 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
+// RestartAsReplicaOf starts a stopped (or running) server again, empty,
+// as a replica of primary (host:port), as a supervisor would bring back a
+// crashed node.
+func (s *Server) RestartAsReplicaOf(primary string) {
+	s.t.Helper()
+	host, port, _ := net.SplitHostPort(primary)
+	s.Stop()
+	s.mu.Lock()
+	s.args = []string{"--replicaof", host, port}
+	s.mu.Unlock()
+	s.Restart()
+}
+
+// Pause stops the server's process (SIGSTOP), as a frozen VM would;
+// Resume lets it go on (SIGCONT).
+func (s *Server) Pause() { s.signal(syscall.SIGSTOP) }
+
+// Resume lets a paused server go on.
+func (s *Server) Resume() { s.signal(syscall.SIGCONT) }
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		_ = s.cmd.Process.Signal(sig)
+	}
+}
+
 // Restart starts the server again on the same port, empty (it keeps no
 // data), after stopping it if it runs.
 func (s *Server) Restart() {
@@ -98,10 +145,22 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, port, _ := net.SplitHostPort(s.Addr)
-	cmd := exec.Command(s.bin,
-		"--port", port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no",
-		"--dir", s.dir, "--daemonize", "no", "--loglevel", "warning")
+	var cmd *exec.Cmd
+	if s.sentinel != "" {
+		// A sentinel rewrites its configuration file: each gets its own.
+		conf := filepath.Join(s.dir, "sentinel.conf")
+		if err := os.WriteFile(conf, []byte(fmt.Sprintf(s.sentinel, port)), 0o600); err != nil {
+			return err
+		}
+		cmd = exec.Command(s.bin, conf)
+	} else {
+		cmd = exec.Command(s.bin, append([]string{
+			"--port", port, "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no",
+			"--dir", s.dir, "--daemonize", "no", "--loglevel", "warning",
+			"--repl-diskless-sync-delay", "0"}, s.args...)...)
+	}
+	cmd.Dir = s.dir
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

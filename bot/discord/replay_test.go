@@ -1,0 +1,71 @@
+package discord_test
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+func TestReplayWithTheSignatureReCasedIsRefused(t *testing.T) {
+	f := newFixture(t)
+	verify := slash("r2", "U-ALICE", "verify", map[string]any{"ticket": "IM1", "result": "pass"})
+	verify["seq"] = 0
+	ts := strconv.FormatInt(f.clock.Now().Unix(), 10)
+	spell := func(recase func(string) string) func(http.Header, []byte) {
+		return func(h http.Header, b []byte) {
+			h.Set("X-Signature-Timestamp", ts)
+			h.Set("X-Signature-Ed25519", recase(hex.EncodeToString(ed25519.Sign(f.key, append([]byte(ts), b...)))))
+		}
+	}
+	mixed := func(s string) string {
+		b := []byte(s)
+		for i := 0; i < len(b); i += 2 {
+			b[i] = strings.ToUpper(string(b[i]))[0]
+		}
+		return string(b)
+	}
+	if status, _ := f.send(t, verify, spell(func(s string) string { return s })); status != 200 {
+		t.Fatalf("first: %d", status)
+	}
+	f.adapter.Wait()
+	f.clock.Add(time.Minute)
+	for name, recase := range map[string]func(string) string{"upper case": strings.ToUpper, "mixed case": mixed} {
+		if status, _ := f.send(t, verify, spell(recase)); status != http.StatusUnauthorized {
+			t.Errorf("replay with the signature in %s answered %d, want 401", name, status)
+		}
+	}
+	f.adapter.Wait()
+	if n := f.coc.Count(http.MethodPost); n != 1 {
+		t.Fatalf("verify and its re-cased replays made %d COC calls, want 1", n)
+	}
+}
+
+func TestAGatewayInteractionDeliveredTwiceRunsOnce(t *testing.T) {
+	f := newFixture(t)
+	gateway := func(i map[string]any) {
+		raw, _ := json.Marshal(i)
+		var in discordgo.Interaction
+		if err := json.Unmarshal(raw, &in); err != nil {
+			t.Fatal(err)
+		}
+		f.adapter.OnInteractionCreate(&discordgo.InteractionCreate{Interaction: &in})
+	}
+	verify := slash("gv1", "U-ALICE", "verify", map[string]any{"ticket": "IM1", "result": "pass"})
+	gateway(verify)
+	f.adapter.Wait()
+	gateway(verify) // a resumed session replays the event
+	f.adapter.Wait()
+	if n := f.coc.Count(http.MethodPost); n != 1 {
+		t.Fatalf("an interaction delivered twice made %d COC calls, want 1", n)
+	}
+	if n := len(f.rest(http.MethodPost, "/interactions/gv1/tok-gv1/callback")); n != 1 {
+		t.Fatalf("an interaction delivered twice was answered %d times, want 1", n)
+	}
+}

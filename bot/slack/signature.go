@@ -1,0 +1,130 @@
+package slack
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/commands/reply"
+)
+
+// verified reads a size-limited body and checks Slack's signature on it
+// before anything is parsed. On failure it answers and returns false.
+func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	body, err := readBody(w, r)
+	if err != nil {
+		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.TooLarge)
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if problem := a.checkSignature(r.Header, body); problem != "" {
+		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.SignatureReason(problem))
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	// Slack re-sends a request it thinks timed out. The first one was
+	// acknowledged and its work is under way: doing it again would run a
+	// command twice.
+	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+		a.log.Info("slack retry acknowledged without doing the work again", "retry", reply.Clip(n, 8), "reason", reply.Clip(r.Header.Get("X-Slack-Retry-Reason"), 64), "path", r.URL.Path)
+		w.WriteHeader(http.StatusOK)
+		return nil, false
+	}
+	// An exact replay of a signed request within its freshness window: the
+	// same signature twice. Slack never sends one (its retries carry a new
+	// timestamp); answer 200 with nothing done, so a duplicate delivery
+	// shows no error to anyone and an attacker learns nothing.
+	key, ok := replayKey(r.Header.Get("X-Slack-Signature"))
+	if !ok {
+		a.log.Warn("request refused: signature is not v0= and lowercase hex", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.BadSignature)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	first, err := a.seen.SeenOnce(r.Context(), key, 2*maxSkew)
+	if err != nil { // the shared cache is down: serve rather than stop answering
+		a.log.Error("replay cache unavailable; serving the request", "error", err)
+	} else if !first {
+		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+		a.metrics.WebhookRejected("slack", metrics.Replay)
+		w.WriteHeader(http.StatusOK)
+		return nil, false
+	}
+	form, err := parseForm(string(body))
+	if err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return nil, false
+	}
+	return form, true
+}
+
+// replayKey is the replay cache's key for a verified signature: its
+// decoded bytes, so that however the header spells them, the same
+// signature is the same key. Only the canonical spelling (v0= and
+// lowercase hex, as Slack sends it) is accepted.
+func replayKey(header string) (string, bool) {
+	digits, ok := strings.CutPrefix(header, "v0=")
+	if !ok {
+		return "", false
+	}
+	sig, err := hex.DecodeString(digits)
+	if err != nil || len(sig) != sha256.Size || hex.EncodeToString(sig) != digits {
+		return "", false
+	}
+	return "slack-sig:" + string(sig), true
+}
+
+// readBody reads a body of at most maxBody bytes, in one allocation when
+// its length is announced.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(body)
+}
+
+// checkSignature returns what is wrong with the request's signature, or "".
+func (a *Adapter) checkSignature(h http.Header, body []byte) string {
+	ts, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
+	if ts == "" || sig == "" {
+		return "missing timestamp or signature"
+	}
+	secs, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "malformed timestamp"
+	}
+	if skew := a.now().Sub(time.Unix(secs, 0)); skew > maxSkew || skew < -maxSkew {
+		return "stale timestamp"
+	}
+	if !a.signatureMatches(ts, body, sig) {
+		return "signature mismatch"
+	}
+	return ""
+}
+
+// signatureMatches reports whether sig is Slack's v0 signature of body.
+func (a *Adapter) signatureMatches(ts string, body []byte, sig string) bool {
+	return hmac.Equal([]byte(Sign(a.secret, ts, body)), []byte(sig))
+}
+
+// Sign computes Slack's v0 signature of a request body.
+func Sign(secret []byte, timestamp string, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("v0:" + timestamp + ":"))
+	mac.Write(body)
+	return "v0=" + hex.EncodeToString(mac.Sum(nil))
+}
