@@ -25,6 +25,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // Request is a typed command, or a chat form's fields already split into
@@ -95,6 +96,14 @@ type Outcome struct {
 	// before Work returns: the outcome is unknown, and where to check. It
 	// writes the audit line for it.
 	Unfinished func() reply.Reply
+	// Enrich, set with Asking when the bot can look the targets up, shows
+	// the same confirmation with each target as its vendor sees it.
+	// Adapters acknowledge first, then call it: it takes up to a few
+	// seconds, and calls show (at most once) to replace the confirmation's
+	// message, unless the confirmation has moved on (confirmed, cancelled,
+	// expired): a newer message is never overwritten. The terminal calls
+	// it before it shows the confirmation.
+	Enrich func(ctx context.Context, show func(context.Context, reply.Reply))
 }
 
 // Progress shows an interim reply of a running action ("SecMaster:
@@ -167,6 +176,10 @@ type Options struct {
 	// message to say the bot restarted. True for a store a restart loses
 	// (the in-memory one); false for a shared store that keeps them.
 	ForgetOnStop bool
+	// Lookup reads the vendors: a confirmation's targets, a ticket's
+	// state after a step; every write invalidates what it touched. Nil:
+	// confirmations show the IDs as typed.
+	Lookup *lookup.Reader
 }
 
 // Bot dispatches requests and clicks. It is safe for concurrent use.
@@ -188,6 +201,16 @@ type Bot struct {
 	metrics  *metrics.Metrics
 	forget   bool
 	epoch    string // starts every token this process makes (newToken)
+	lookup   *lookup.Reader
+
+	// messages orders the updates of one confirmation's message in this
+	// process: a confirmation's look-ups are shown, and its moves made,
+	// under the lock of its token (see enrichment).
+	messages [64]sync.Mutex
+	// enriching holds a slot per confirmation whose look-ups run.
+	enriching chan struct{}
+	// lookupBudget bounds how many confirmations a second are looked up.
+	lookupBudget budget
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
@@ -235,8 +258,8 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, announcers: map[string]Announcer{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop,
-		epoch: newEpoch()}
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup,
+		enriching: make(chan struct{}, maxEnriching), epoch: newEpoch()}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop

@@ -55,7 +55,10 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 		}
 		m.Seen = read // the store may judge on it rather than read again
 	}
+	mu := b.messageLock(c.Press.Value) // after a look-up's update, never before it
+	mu.Lock()
 	rec, started, err := b.settleRun(ctx, c.Press.Value, m)
+	mu.Unlock()
 	if err != nil {
 		return b.refusal(ctx, rec, c, step, err)
 	}
@@ -212,7 +215,7 @@ func (b *Bot) expired(ctx context.Context, rec pending.Record) {
 	case err != nil:
 		b.log.Warn("finding the approval request's message failed; it keeps its buttons", "error", err, "token_ref", tokenRef(rec.Token))
 	case ok && ref != "":
-		b.notifyAt(ctx, rec.Requester.Platform, ref, b.say.approvalExpiredPublic(s))
+		b.notifyAt(ctx, rec.Requester.Platform, ref, "", b.say.approvalExpiredPublic(s))
 	}
 }
 
@@ -246,11 +249,13 @@ func approvalKey(token string) string { return "approval-msg:" + token }
 // time: a thousand at once must not open a thousand connections to a slow
 // chat platform.
 func (b *Bot) notify(ctx context.Context, rec pending.Record, r reply.Reply) {
-	b.notifyAt(ctx, rec.Requester.Platform, rec.Message, r)
+	b.notifyAt(ctx, rec.Requester.Platform, rec.Message, rec.Token, r)
 }
 
 // notifyAt replaces the message on platform that message names with r.
-func (b *Bot) notifyAt(ctx context.Context, platform, message string, r reply.Reply) {
+// token, when the message is a confirmation's, orders the update after a
+// look-up's update of it that is already in flight.
+func (b *Bot) notifyAt(ctx context.Context, platform, message, token string, r reply.Reply) {
 	b.mu.Lock()
 	update := b.updaters[platform]
 	b.mu.Unlock()
@@ -258,7 +263,15 @@ func (b *Bot) notifyAt(ctx context.Context, platform, message string, r reply.Re
 		return
 	}
 	r = b.say.finish(r)
-	b.updates.Queue(ctx, func(ctx context.Context) { update(ctx, message, r) })
+	b.updates.Queue(ctx, func(ctx context.Context) {
+		if token != "" {
+			mu := b.messageLock(token) // a look-up's update in flight shows first
+			mu.Lock()
+			//lint:ignore SA2001 an empty critical section on purpose: a barrier
+			mu.Unlock()
+		}
+		update(ctx, message, r)
+	})
 }
 
 // Stop is the bot's part of a graceful stop. With ForgetOnStop it drops

@@ -111,7 +111,9 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 	}
 	ev.Verdict, ev.Attrs = AwaitingConfirmation, []slog.Attr{slog.String("token_ref", tokenRef(token))}
 	b.emit(ctx, ev)
-	return Asking(b.say.confirmation(rec, s), token)
+	o := Asking(b.say.confirmation(rec, s), token)
+	o.Enrich = b.enrichment(rec, s)
+	return o
 }
 
 // rejected answers a command that did not parse, or whose vendor is not
@@ -186,6 +188,11 @@ func (b *Bot) press(ctx context.Context, c Click) Outcome {
 		return b.settle(ctx, c, StepCancel, pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true}, nil)
 	case reply.Approve:
 		return b.approve(ctx, c)
+	case reply.Page: // a read verb again, with the words of its next page
+		if v, ok := commands.Lookup(c.Press.Verb); ok && v.Name == "list" {
+			words := append([]string{v.Name}, strings.Fields(c.Press.Value)...)
+			return b.handle(ctx, Request{Caller: c.Caller, Channel: c.Channel, Roles: c.Roles, Words: words})
+		}
 	case reply.Form:
 		v, ok := commands.Lookup(c.Press.Verb)
 		if !ok {

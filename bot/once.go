@@ -59,6 +59,6 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 		if err != nil {
 			b.log.Warn("recording a request for de-duplication failed", "error", err, "verb", s.Verb)
 		}
-		return r
+		return b.afterRun(ctx, action, res, r)
 	}, b.unfinished(s, req.Caller, req.Channel)), true
 }

@@ -50,6 +50,11 @@ func (p presenter) shown(o Outcome) Outcome {
 			return p.finish(work(ctx, show))
 		}
 	}
+	if enrich := o.Enrich; enrich != nil {
+		o.Enrich = func(ctx context.Context, show func(context.Context, reply.Reply)) {
+			enrich(ctx, func(ctx context.Context, r reply.Reply) { show(ctx, p.finish(r)) })
+		}
+	}
 	if unfinished := o.Unfinished; unfinished != nil {
 		o.Unfinished = func() reply.Reply { return p.finish(unfinished()) }
 	}

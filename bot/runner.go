@@ -40,8 +40,8 @@ func trailOf(rec pending.Record) trail {
 // run performs an action with a deadline of its own: the chat request that
 // started it may be long gone.
 func (b *Bot) run(ctx context.Context, a commands.Action, t trail, progress Progress, people ...slog.Attr) reply.Reply {
-	_, r := b.runResult(ctx, a, t, progress, people...)
-	return r
+	res, r := b.runResult(ctx, a, t, progress, people...)
+	return b.afterRun(ctx, a, res, r)
 }
 
 // ran is what running an action gave: its result, or its error.
@@ -111,6 +111,9 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 	}
 	if len(res.RequestIDs) > 0 {
 		ev.Attrs = append(ev.Attrs, slog.Any("request_ids", res.RequestIDs))
+	}
+	if res.Shown != nil { // a read: who looked at what
+		ev.Attrs = append(ev.Attrs, slog.Any("shown", res.Shown))
 	}
 	b.emit(ctx, ev)
 	return ran{Result: res}, res.Reply

@@ -104,7 +104,7 @@ func unlinkVerb() *Verb {
 			}
 			assoc := vendors.Association{DataClass: from, ObjectID: subject, RelatedDataClass: to}
 			s := Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
-				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related,
+				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related, Subject: subject, Association: &assoc,
 				API: fmt.Sprintf("DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/%s/%s/%s", from, subject, to)}
 			return r.newBatch(s, in, "Unlinked", func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
 				return r.deps.SecMaster.CancelAssociation(ctx, assoc, ids)

@@ -137,7 +137,7 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who commands.Caller, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
 	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i), Roles: roles(i)})
 	if o.Work == nil {
-		return say(o.Reply), nil
+		return say(o.Reply), a.enrich(i, o)
 	}
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}

@@ -23,7 +23,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
-	writeAck(w, a.command(r.Context(), cmd))
+	ack := a.command(r.Context(), cmd)
+	writeAck(w, ack)
+	afterAck(w, ack)
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +44,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 func writeAck(w http.ResponseWriter, payload any) {
 	if m, ok := payload.(ackMessage); ok {
 		writeAckMessage(w, m)
+		return
+	}
+	if m, ok := payload.(ackThen); ok {
+		writeAckThen(w, m)
 		return
 	}
 	if payload == nil {
@@ -74,7 +80,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if o.Work != nil {
 		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
-	return ackMessage{o.Reply}
+	return a.enriched(ackMessage{o.Reply}, cmd.ResponseURL, o)
 }
 
 // unescape undoes the HTML escaping Slack applies to slash-command text

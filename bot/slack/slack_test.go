@@ -91,7 +91,11 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	for _, set := range o.options {
 		set(f, &opt)
 	}
-	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
+	deps := bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)
+	if opt.Lookup != nil { // show and list read through the bot's reader
+		deps.Reader = opt.Lookup
+	}
+	b := bot.New(commands.New(deps), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
 	var d slackbot.Dispatcher = b

@@ -92,6 +92,7 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 			a.log.Error("socket mode ack failed", "error", err)
 		}
 	}
+	afterAck(nil, payload)
 }
 
 // redelivered says whether evt is a command or an interaction whose
