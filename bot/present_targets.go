@@ -58,7 +58,11 @@ func (p presenter) confirmationWith(rec pending.Record, s commands.Summary, t ta
 		r.Title = fmt.Sprintf("Confirm: %s? %s knows none of these IDs", describe(s), t.vendor)
 		lines = append(lines, fmt.Sprintf("%s said it does not know any of them: check them for a typo before you confirm.", t.vendor))
 	case notFound > 0:
-		lines = append(lines, fmt.Sprintf("%d of these IDs are not found in %s: check them for a typo before you confirm.", notFound, t.vendor))
+		verb := "are"
+		if notFound == 1 {
+			verb = "is"
+		}
+		lines = append(lines, fmt.Sprintf("%d of these IDs %s not found in %s: check them for a typo before you confirm.", notFound, verb, t.vendor))
 	}
 	if failed > 0 {
 		what := "these"

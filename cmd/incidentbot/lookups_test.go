@@ -46,7 +46,7 @@ func TestTerminalConfirmationShowsTheTargetsAsSecMasterSeesThem(t *testing.T) {
 		"inc-1001: Brute-force logins against bastion-eu-1 · High · Open · alice",
 		"inc-1003: Test incident from playbook dry run · Tips · Open · no owner",
 		"inc-9999: not found: SecMaster does not know this ID",
-		"1 of these IDs are not found in SecMaster",
+		"1 of these IDs is not found in SecMaster",
 		"[Confirm] [Cancel]")
 	// Confirm runs the IDs as typed, the unknown one included: the look-up
 	// changed nothing of what runs.
