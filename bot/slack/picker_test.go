@@ -383,3 +383,36 @@ func TestOptionsAnswerInTimeWhenTheVendorHangs(t *testing.T) {
 		t.Fatalf("answer with a hanging vendor: %d %s", status, body)
 	}
 }
+
+// Socket Mode drops an ack of 20 KB or more (slack-go refuses to send
+// one). A hundred incidents with Chinese titles, as SecMaster holds in
+// Huawei Cloud's home region, make options past that: they must still
+// reach the responder, as many as fit.
+func TestSocketModeOptionsFitInAnAckWithWideTitles(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	var data []map[string]any
+	for n := range 100 {
+		id := "0a6e" + strconv.Itoa(1000+n) + "-7c1b-4d2e-9f3a-5b8c0d1e2f3a"
+		data = append(data, map[string]any{"id": id, "data_object": map[string]any{"id": id,
+			"title": "数据库服务器异常登录告警与数据外泄风险事件调查处理中请勿关闭此事件编号" + strconv.Itoa(n), "severity": "High", "handle_status": "Open",
+			"create_time": "2026-11-22T08:00:00Z+0000", "update_time": "2026-11-22T08:00:00Z+0000"}})
+	}
+	secmaster := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
+	})
+	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
+		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done }()
+	conn := nextConn(t, slackSide)
+	ack := exchange(t, conn, "wide1", "interactive", suggestion("U1", "pick:delete", "ids:delete.ids", "", nil))
+	got := options(t, func() (int, string) { return http.StatusOK, string(ack) })
+	if len(got) < 25 {
+		t.Fatalf("%d options in the ack (%d bytes); want as many as fit in 20 KB", len(got), len(ack))
+	}
+}

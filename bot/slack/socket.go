@@ -71,6 +71,9 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 			break
 		}
 		payload = a.interaction(ctx, cb)
+		if o, ok := payload.(optionsAnswer); ok {
+			payload = o.within(maxSocketPayload)
+		}
 	case socketmode.EventTypeConnected:
 		a.connected.Store(true)
 		a.log.Info("socket mode connected")
