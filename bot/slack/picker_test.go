@@ -416,3 +416,44 @@ func TestSocketModeOptionsFitInAnAckWithWideTitles(t *testing.T) {
 		t.Fatalf("%d options in the ack (%d bytes); want as many as fit in 20 KB", len(got), len(ack))
 	}
 }
+
+// Over Socket Mode every envelope comes down one connection. Options wait
+// up to 1.5 s for a slow vendor: four responders typing in pickers at once
+// must each still be answered within Slack's 3 s, not one after another.
+func TestSocketModeAnswersConcurrentSuggestionsInTimeWhenTheVendorHangs(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	gate := bottest.NewGate(t)
+	gate.Hang.Store(true)
+	deps, reader := bottest.AllDeps(t, gate.URL, gate.URL, gate.URL)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
+		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done }()
+	conn := nextConn(t, slackSide)
+	const n = 4
+	for i := range n {
+		env := map[string]any{"envelope_id": "busy" + strconv.Itoa(i), "type": "interactive", "accepts_response_payload": true,
+			"payload": suggestion("U"+strconv.Itoa(i), "pick:delete", "ids:delete.ids", "db", nil)}
+		if err := conn.WriteJSON(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Slack gives each envelope 3 s; all four were sent just now.
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	acked := 0
+	for acked < n {
+		var ack struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if err := conn.ReadJSON(&ack); err != nil {
+			t.Fatalf("%d of %d options requests answered within Slack's 3 s: %v", acked, n, err)
+		}
+		if strings.HasPrefix(ack.EnvelopeID, "busy") {
+			acked++
+		}
+	}
+}

@@ -26,6 +26,14 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 				if !ok {
 					return
 				}
+				if evt.Type == socketmode.EventTypeSlashCommand || evt.Type == socketmode.EventTypeInteractive {
+					// Each on its own, as over HTTP: an options request
+					// waiting on a slow vendor, or a form waiting on
+					// views.open, must not hold up the envelopes behind it
+					// past Slack's 3 s.
+					go a.socketEvent(ctx, client, evt)
+					continue
+				}
 				a.socketEvent(ctx, client, evt)
 			}
 		}
