@@ -172,6 +172,11 @@ func pick(items []Item, earlier []string, filter string, lim Limits) []Choice {
 	}
 	var first, rest []Choice
 	for _, it := range items {
+		if !commands.LooksLikeID(it.ID) || strings.ContainsAny(it.ID, ",`") {
+			// No ID, or one the command would refuse (a space makes two):
+			// an empty value spoils Discord's whole answer.
+			continue
+		}
 		id := strings.ToLower(it.ID)
 		if f != "" && !strings.Contains(id, f) && !strings.Contains(strings.ToLower(it.Title), f) {
 			continue
