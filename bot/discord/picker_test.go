@@ -401,3 +401,18 @@ func TestAutocompleteNamesCarryNoBidiOverridesFromTitles(t *testing.T) {
 		t.Fatalf("choices: %q", got)
 	}
 }
+
+// Discord asks for choices on every keystroke, from every responder. The
+// vendor's list API is rate-limited with the same credentials as the
+// deletes it serves: ten keystrokes in a row must not be ten list reads.
+func TestAutocompleteKeystrokesShareOneVendorRead(t *testing.T) {
+	f := newPickFixture(t, "")
+	typed := ""
+	for _, c := range "db-report" {
+		typed += string(c)
+		choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": typed})))
+	}
+	if n := f.vendor.Reads.Load(); n > 2 {
+		t.Fatalf("%d keystrokes made %d vendor list reads", len(typed), n)
+	}
+}
