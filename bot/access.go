@@ -70,11 +70,11 @@ func (b *Bot) recheck(ctx context.Context, rec pending.Record, s commands.Summar
 	return nil, nil
 }
 
-// mayApprove checks the clicker against the approvers the record was
-// stored with (the policy in force when it was asked for).
-func (b *Bot) mayApprove(ctx context.Context, rec pending.Record, c Click) error {
+// mayApprove checks the clicker against approvers: those today's policy
+// names for the action (the caller asks it first).
+func (b *Bot) mayApprove(ctx context.Context, approvers []string, c Click) error {
 	rule := &policy.Rule{SecondApprovalOver: 0}
-	for _, a := range rec.Approvers {
+	for _, a := range approvers {
 		p, err := policy.ParsePrincipal(a)
 		if err != nil {
 			continue
@@ -83,11 +83,11 @@ func (b *Bot) mayApprove(ctx context.Context, rec pending.Record, c Click) error
 	}
 	p := b.policy()
 	if p == nil {
-		return &NotApproverError{Approvers: rec.Approvers, NoPolicy: true, Why: "no access policy is loaded"}
+		return &NotApproverError{Approvers: approvers, NoPolicy: true, Why: "no access policy is loaded"}
 	}
 	a := p.Approval(ctx, rule, subject(c.Caller, c.Roles, c.Channel))
 	if a.Allowed {
 		return nil
 	}
-	return &NotApproverError{Approvers: rec.Approvers, Why: a.Reason, Groups: a.Err != nil}
+	return &NotApproverError{Approvers: approvers, Why: a.Reason, Groups: a.Err != nil}
 }

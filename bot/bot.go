@@ -99,6 +99,14 @@ type Outcome struct {
 	// before Work returns: the outcome is unknown, and where to check. It
 	// writes the audit line for it.
 	Unfinished func() reply.Reply
+	// Enrich, set with Asking when the bot can look the targets up, shows
+	// the same confirmation with each target as its vendor sees it.
+	// Adapters acknowledge first, then call it: it takes up to a few
+	// seconds, and calls show (at most once) to replace the confirmation's
+	// message, unless the confirmation has moved on (confirmed, cancelled,
+	// expired): a newer message is never overwritten. The terminal calls
+	// it before it shows the confirmation.
+	Enrich func(ctx context.Context, show func(context.Context, reply.Reply))
 }
 
 // Progress shows an interim reply of a running action ("SecMaster:
@@ -130,8 +138,15 @@ func Working(r reply.Reply, work func(context.Context, Progress) reply.Reply, un
 }
 
 // Updater replaces the message an adapter showed (identified by the
-// Request's Message) with r. The bot calls it when a confirmation expires.
+// Request's Message, or by a reference its Announcer returned) with r.
+// The bot calls it when a confirmation expires.
 type Updater func(ctx context.Context, message string, r reply.Reply)
+
+// Announcer posts r in channel as a message of the bot's own that the
+// platform's Updater can edit later, and returns the reference to pass it:
+// the public "Approval needed" message, so its expiry can remove the
+// buttons.
+type Announcer func(ctx context.Context, channel string, r reply.Reply) (ref string, err error)
 
 // Options configure a Bot.
 type Options struct {
@@ -164,8 +179,10 @@ type Options struct {
 	// message to say the bot restarted. True for a store a restart loses
 	// (the in-memory one); false for a shared store that keeps them.
 	ForgetOnStop bool
-	// Lookup reads the vendors (cached and bounded): a partial result's
-	// Check button looks its unknown IDs up with it. Nil: no Check.
+	// Lookup reads the vendors: a confirmation's targets, a ticket's
+	// state after a step, a partial result's unknown IDs (its Check
+	// button); every write invalidates what it touched. Nil: confirmations
+	// show the IDs as typed, and there is no Check.
 	Lookup *lookup.Reader
 }
 
@@ -187,10 +204,21 @@ type Bot struct {
 	runLease time.Duration
 	metrics  *metrics.Metrics
 	forget   bool
+	epoch    string // starts every token this process makes (newToken)
 	lookup   *lookup.Reader
+
+	// messages orders the updates of one confirmation's message in this
+	// process: a confirmation's look-ups are shown, and its moves made,
+	// under the lock of its token (see enrichment).
+	messages [64]sync.Mutex
+	// enriching holds a slot per confirmation whose look-ups run.
+	enriching chan struct{}
+	// lookupBudget bounds how many confirmations a second are looked up.
+	lookupBudget budget
 
 	mu            sync.Mutex
 	updaters      map[string]Updater // by platform
+	announcers    map[string]Announcer
 	auditPlatform string
 	auditPost     AuditPoster
 	stop          context.CancelFunc
@@ -233,8 +261,9 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	}
 	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
-		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, access: opt.Access,
-		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup}
+		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, announcers: map[string]Announcer{}, access: opt.Access,
+		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup,
+		enriching: make(chan struct{}, maxEnriching), epoch: newEpoch()}
 	opt.Metrics.Pending(opt.Store.Stats)
 	ctx, stop := context.WithCancel(context.Background())
 	b.stop = stop
@@ -255,6 +284,15 @@ func (b *Bot) Close() {
 func (b *Bot) SetUpdater(platform string, u Updater) {
 	b.mu.Lock()
 	b.updaters[platform] = u
+	b.mu.Unlock()
+}
+
+// SetAnnouncer registers how to post an editable public message on
+// platform. Without one, an approval request is the click's own reply,
+// which nothing can edit later.
+func (b *Bot) SetAnnouncer(platform string, a Announcer) {
+	b.mu.Lock()
+	b.announcers[platform] = a
 	b.mu.Unlock()
 }
 

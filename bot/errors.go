@@ -53,6 +53,14 @@ type StoreError struct {
 func (e *StoreError) Error() string { return "confirmation store: " + e.Err.Error() }
 func (e *StoreError) Unwrap() error { return e.Err }
 
+// RestartedError: a click on a token an earlier process made, that this
+// one does not know: a stop dropped it (the in-memory store does not
+// survive a restart), so nothing was run.
+type RestartedError struct{ Err error }
+
+func (e *RestartedError) Error() string { return "dropped when the bot restarted: " + e.Err.Error() }
+func (e *RestartedError) Unwrap() error { return e.Err }
+
 // ConfigChangedError: a stored confirmation's command no longer parses,
 // because the configuration changed since it was asked for.
 type ConfigChangedError struct{ Err error }

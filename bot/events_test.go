@@ -265,11 +265,13 @@ func TestEveryStepIsBothAuditedAndCounted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec.Approvers = []string{"slack:U0MALLORY"} // a lying replica's read
+			// A stale read naming other approvers; bob, an approver by
+			// today's policy, presses: the move finds the record changed.
+			rec.Approvers = []string{"slack:U0MALLORY"}
 			w.store.mu.Lock()
 			w.store.stale = &rec
 			w.store.mu.Unlock()
-			w.press(reply.Approve, walkMallory, big)
+			w.press(reply.Approve, walkBob, big)
 			w.store.mu.Lock()
 			w.store.stale = nil
 			w.store.mu.Unlock()

@@ -81,10 +81,10 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		ev.Verdict = Running
 		b.emit(ctx, ev)
 		return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
-			return b.run(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
+			return b.run(context.WithoutCancel(ctx), action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		}, b.unfinished(action, req.Caller, req.Channel, nil))
 	}
-	token, err := newToken()
+	token, err := newToken(b.epoch)
 	if err != nil {
 		ev.Verdict = Failed
 		b.emit(ctx, ev)
@@ -111,7 +111,9 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 	}
 	ev.Verdict, ev.Attrs = AwaitingConfirmation, []slog.Attr{slog.String("token_ref", tokenRef(token))}
 	b.emit(ctx, ev)
-	return Asking(b.say.confirmation(rec, s), token)
+	o := Asking(b.say.confirmation(rec, s), token)
+	o.Enrich = b.enrichment(rec, s)
+	return o
 }
 
 // rejected answers a command that did not parse, or whose vendor is not
@@ -188,6 +190,11 @@ func (b *Bot) press(ctx context.Context, c Click) Outcome {
 		return b.approve(ctx, c)
 	case reply.Retry, reply.Check:
 		return b.pressRest(ctx, c)
+	case reply.Page: // a read verb again, with the words of its next page
+		if v, ok := commands.Lookup(c.Press.Verb); ok && v.Name == "list" {
+			words := append([]string{v.Name}, strings.Fields(c.Press.Value)...)
+			return b.handle(ctx, Request{Caller: c.Caller, Channel: c.Channel, Roles: c.Roles, Words: words})
+		}
 	case reply.Form:
 		v, ok := commands.Lookup(c.Press.Verb)
 		if !ok {
@@ -254,14 +261,38 @@ func (b *Bot) storeError(ctx context.Context, err error, attrs ...any) *StoreErr
 	return &StoreError{Err: err, Ref: ref}
 }
 
-// newToken returns 130 bits of randomness as 26 lowercase base32 characters:
-// unguessable, and short enough for Slack action IDs and Discord custom IDs.
-func newToken() (string, error) {
+// newToken returns 26 lowercase base32 characters: the process's epoch
+// (4), then 110 bits of randomness (22): unguessable, and short enough for
+// Slack action IDs and Discord custom IDs. The epoch lets a restarted
+// process recognise a token of its predecessor.
+func newToken(epoch string) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
-	return tokenEncoding.EncodeToString(b[:]), nil
+	return epoch + tokenEncoding.EncodeToString(b[:])[:tokenLen-epochLen], nil
+}
+
+const (
+	tokenLen = 26
+	epochLen = 4
+)
+
+// newEpoch names one process's life: 20 random bits as 4 base32
+// characters (two processes sharing one is harmless: a click on a token
+// from before the restart is then told it is not known).
+func newEpoch() string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return tokenEncoding.EncodeToString(b[:])[:epochLen]
+}
+
+// fromEarlierLife reports whether token was made by an earlier process
+// than this one, with an in-memory store that a restart empties: an
+// unknown token of that kind was dropped by a stop (or expired long
+// before it).
+func (b *Bot) fromEarlierLife(token string) bool {
+	return b.forget && len(token) == tokenLen && token[:epochLen] != b.epoch
 }
 
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -44,8 +44,8 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 	}
 	b.emit(ctx, Event{Step: StepRequest, Verdict: Running, Who: req.Caller, Channel: req.Channel, Summary: s})
 	return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
-		res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		ctx = context.WithoutCancel(ctx)
+		res, r := b.runResult(ctx, action, trail{requester: req.Caller, channel: req.Channel}, progress)
 		var refused *vendors.Error
 		var notSent *vendors.NotSentError
 		switch {
@@ -59,6 +59,6 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 		if err != nil {
 			b.log.Warn("recording a request for de-duplication failed", "error", err, "verb", s.Verb)
 		}
-		return r
+		return b.afterRun(ctx, action, res, r)
 	}, b.unfinished(action, req.Caller, req.Channel, nil)), true
 }

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
@@ -54,6 +55,8 @@ func failedBatch(s commands.Summary, err error) (vendors.BatchResult, bool) {
 		res.MarkAll(s.IDs, vendors.Unknown, "", err.Error())
 	case errors.As(err, &notSent):
 		res.MarkAll(s.IDs, vendors.NotAttempted, "", err.Error())
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded): // before the first call
+		res.MarkAll(s.IDs, vendors.NotAttempted, "", "not attempted: the action was stopped before its first call")
 	default:
 		return res, false
 	}

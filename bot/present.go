@@ -50,6 +50,11 @@ func (p presenter) shown(o Outcome) Outcome {
 			return p.finish(work(ctx, show))
 		}
 	}
+	if enrich := o.Enrich; enrich != nil {
+		o.Enrich = func(ctx context.Context, show func(context.Context, reply.Reply)) {
+			enrich(ctx, func(ctx context.Context, r reply.Reply) { show(ctx, p.finish(r)) })
+		}
+	}
 	if unfinished := o.Unfinished; unfinished != nil {
 		o.Unfinished = func() reply.Reply { return p.finish(unfinished()) }
 	}
@@ -125,6 +130,21 @@ func (p presenter) expired(s commands.Summary) reply.Reply {
 		Lines: []string{fmt.Sprintf("Not confirmed within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(p.ttl))}}
 }
 
+// approvalExpired replaces the requester's message of an action they
+// confirmed that no second person approved in time.
+func (p presenter) approvalExpired(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s) + " was not approved",
+		Lines: []string{fmt.Sprintf("You confirmed it, and it waited for a second approval that did not come within %s. Nothing was changed; run the command again if it is still needed.", humanDuration(p.ttl))}}
+}
+
+// approvalExpiredPublic replaces the public approval request that nobody
+// approved in time: its buttons are gone.
+func (p presenter) approvalExpiredPublic(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Public: true, Title: "Approval expired: " + describe(s),
+		Lines: []string{fmt.Sprintf("No second approval came within %s, so nothing was run. To try again, run the command again.", humanDuration(p.ttl))},
+		Lists: idList(s)}
+}
+
 // dropped replaces a confirmation a stop forgot.
 func dropped(s commands.Summary) reply.Reply {
 	return reply.Reply{Tone: reply.Warning, Title: "The bot restarted: " + describe(s) + " was not run",
@@ -153,8 +173,24 @@ func orphaned(s commands.Summary) reply.Reply {
 // unknownButton answers a press the bot does not know.
 var unknownButton = reply.Reply{Tone: reply.Failure, Title: "This button is not known to the bot."}
 
-// correctedLine heads the result of an action whose lease was lost.
-const correctedLine = "Earlier the bot said this action's outcome was unknown; this is its actual result."
+// fencedLine heads the result of an action whose lease was lost: it sent
+// no further call, and the result says what was done and not attempted.
+const fencedLine = "The bot lost its lease on this action while it ran, so it may already have said the outcome was unknown; it sent no vendor call after that, and this is its actual result: what was done, and what was not attempted."
+
+// notStarted answers a Confirm whose action could not be recorded as
+// running: it did not start.
+func notStarted(s commands.Summary, ref string) reply.Reply {
+	return reply.Reply{Tone: reply.Failure, Public: true, Title: "Nothing was run: " + describe(s),
+		Lines: []string{"The bot could not record this action as running (its store did not answer), so it did not start: nothing was sent to " + s.Vendor + ".",
+			"Run the command again in a minute (ref " + ref + ")."}}
+}
+
+// fencedBeforeStart is the result of an action that lost its lease
+// before its first vendor call.
+func fencedBeforeStart(s commands.Summary) reply.Reply {
+	return reply.Reply{Tone: reply.Warning, Public: true, Title: "Nothing was run: " + describe(s),
+		Lines: []string{"The bot lost track of this action before its first call (it may already have said the outcome was unknown), so nothing was sent to " + s.Vendor + ". Run the command again if it is still needed."}}
+}
 
 // repeated answers the same create sent again: the first one's ticket,
 // that it still runs, or that its outcome is unknown.
@@ -218,6 +254,9 @@ func (p presenter) refusal(err error, s commands.Summary, rec pending.Record, ev
 		return reply.Reply{Tone: reply.Warning, Title: "Expired: " + describe(s), Lines: []string{settledSentence(settled)}}
 	case errors.As(err, &settled):
 		return reply.Reply{Tone: reply.Info, Title: settledSentence(settled)}
+	case errors.As(err, new(*RestartedError)):
+		return reply.Reply{Tone: reply.Warning, Title: "The bot restarted: nothing was run.",
+			Lines: []string{"This confirmation was dropped when the bot stopped (open confirmations do not survive a restart). Run the command again if it is still needed."}}
 	case errors.Is(err, pending.ErrUnknownToken):
 		return reply.Reply{Tone: reply.Warning, Title: "This confirmation is not known: it was never issued, or it expired over an hour ago. Nothing was changed; run the command again."}
 	}

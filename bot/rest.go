@@ -62,7 +62,7 @@ func (b *Bot) offerRest(ctx context.Context, a commands.Batch, res vendors.Batch
 	if len(retry) == 0 && len(unknown) == 0 {
 		return r
 	}
-	token, err := newToken()
+	token, err := newToken(b.epoch)
 	if err != nil {
 		b.log.Error("no token for a partial result's buttons", "error", err)
 		return r

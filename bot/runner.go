@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
@@ -46,7 +45,7 @@ func (b *Bot) run(ctx context.Context, a commands.Action, t trail, progress Prog
 	if ba, ok := a.(commands.Batch); ok && res.Batch != nil {
 		r = b.offerRest(ctx, ba, *res.Batch, r)
 	}
-	return r
+	return b.afterRun(ctx, a, res, r)
 }
 
 // ran is what running an action gave: its result, or its error.
@@ -59,7 +58,9 @@ type ran struct {
 // reply that shows it. Its vendor requests are counted, and its progress
 // goes to progress.
 func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progress Progress, people ...slog.Attr) (ran, reply.Reply) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.workTTL)
+	// The caller detaches ctx from the chat request that started it (which
+	// may be long gone); a lease's fence may still cancel it.
+	ctx, cancel := context.WithTimeout(ctx, b.workTTL)
 	defer cancel()
 	s := a.Summary()
 	ctx = vendors.WithRequestWatcher(ctx, func(o vendors.Outcome, took time.Duration) {
@@ -89,6 +90,12 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 			ev.post = nil
 			b.emit(ctx, ev)
 			return ran{Err: err}, b.internalError(ctx, "recovered from a panic in an action", p, "stack", p.Stack)
+		case errors.Is(err, context.Canceled) && errors.Is(context.Cause(ctx), errLeaseLost):
+			// The fence closes only between calls, or before the first: a
+			// call it ended was never sent.
+			ev.Verdict, ev.post = NotSent, nil
+			b.emit(ctx, ev)
+			return ran{Err: err}, fencedBeforeStart(s)
 		case errors.As(err, &unknown):
 			ev.Verdict = Unknown
 			ev.Attrs = append(ev.Attrs, slog.String("vendor_detail", unknown.Detail), slog.String("request_id", unknown.RequestID))
@@ -113,6 +120,9 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 	}
 	if len(res.RequestIDs) > 0 {
 		ev.Attrs = append(ev.Attrs, slog.Any("request_ids", res.RequestIDs))
+	}
+	if res.Shown != nil { // a read: who looked at what
+		ev.Attrs = append(ev.Attrs, slog.Any("shown", res.Shown))
 	}
 	b.emit(ctx, ev)
 	return ran{Result: res}, res.Reply
@@ -150,51 +160,6 @@ func (b *Bot) unfinished(a commands.Action, who commands.Caller, channel string,
 		b.emit(context.Background(), ev)
 		return stopped(s)
 	}
-}
-
-// leased runs a confirmed action under a lease in the shared Runs: if this
-// process dies while the vendor call is in flight, another one finds the
-// lapsed lease and tells the requester the outcome is unknown.
-//
-// started: the store recorded the run with the Confirm (settleRun).
-func (b *Bot) leased(ctx context.Context, rec pending.Record, started bool, run func(ctx context.Context) reply.Reply) reply.Reply {
-	if !started {
-		if err := b.runs.Start(ctx, rec, b.runLease); err != nil {
-			b.log.Error("recording a running action failed; it runs without a lease", "error", err, "token_ref", tokenRef(rec.Token))
-			return run(ctx)
-		}
-	}
-	done := make(chan struct{})
-	var lost atomic.Bool
-	go func() {
-		t := time.NewTicker(b.runLease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				held, err := b.runs.Renew(context.WithoutCancel(ctx), rec.Token, b.runLease)
-				switch {
-				case err != nil:
-					b.log.Warn("renewing a running action's lease failed", "error", err, "token_ref", tokenRef(rec.Token))
-				case !held: // another process took it for dead and said so
-					lost.Store(true)
-					b.log.Error("a running action's lease was lost; its requester was told the outcome is unknown", "token_ref", tokenRef(rec.Token))
-					return
-				}
-			}
-		}
-	}()
-	r := run(ctx)
-	close(done)
-	if lost.Load() {
-		r.Lines = append([]string{correctedLine}, r.Lines...)
-	}
-	if err := b.runs.Finish(context.WithoutCancel(ctx), rec.Token); err != nil {
-		b.log.Warn("forgetting a finished action failed", "error", err, "token_ref", tokenRef(rec.Token))
-	}
-	return r
 }
 
 // settleRun settles a move and, where the store can (pending.RunSettler)

@@ -118,3 +118,30 @@ func TestProgressOfAThreeCallDelete(t *testing.T) {
 		t.Fatalf("progress = %q, want %q", got, want)
 	}
 }
+
+// slowRuns records a run only after longer than its lease, as a store
+// that stalls at that moment.
+type slowRuns struct{ *pending.MemoryRuns }
+
+func (r slowRuns) Start(ctx context.Context, rec pending.Record, lease time.Duration) error {
+	time.Sleep(2 * lease)
+	return r.MemoryRuns.Start(ctx, rec, lease)
+}
+
+// A run whose lease has already lapsed when its record is written sends
+// nothing: another process may already have reported it.
+func TestARunRecordedPastItsLeaseSendsNothing(t *testing.T) {
+	srv := vendortest.New(t, vendortest.SecMasterEcho)
+	runs := slowRuns{pending.NewMemoryRuns(nil)}
+	b := bot.New(commands.New(bottest.HuaweiDeps(t, srv.URL, "")), bot.Options{Logger: slog.New(slog.DiscardHandler),
+		Runs: runs, Values: runs, SweepEvery: -1, RunLease: 50 * time.Millisecond})
+	t.Cleanup(b.Close)
+	o := b.Handle(context.Background(), bot.Request{Caller: alice, Channel: "C", Text: "delete inc-1", Message: "m"})
+	final := click(b, reply.Confirm, alice, o.Token).Work(context.Background(), nil)
+	if n := srv.Count(http.MethodDelete); n != 0 {
+		t.Fatalf("%d vendor calls after the lease lapsed", n)
+	}
+	if !strings.HasPrefix(final.Title, "Nothing was run: delete incidents (1)") || !strings.Contains(strings.Join(final.Lines, " "), "nothing was sent to SecMaster") {
+		t.Fatalf("the requester reads %q %v", final.Title, final.Lines)
+	}
+}

@@ -105,7 +105,7 @@ func unlinkVerb() *Verb {
 			}
 			assoc := vendors.Association{DataClass: from, ObjectID: subject, RelatedDataClass: to}
 			s := Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
-				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related,
+				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related, Subject: subject, Association: &assoc,
 				API: fmt.Sprintf("DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/%s/%s/%s", from, subject, to)}
 			words := func(ids []string) []string {
 				w := append([]string{"unlink", subject}, ids...)

@@ -35,6 +35,9 @@ type Result struct {
 	RequestIDs []string
 	// Object is what the action made, e.g. a ticket number.
 	Object string
+	// Shown are the IDs a read (show, list) showed, for the audit log:
+	// who looked at what.
+	Shown []string
 }
 
 // Summary describes an action for the confirmation message and the audit log.
@@ -51,6 +54,11 @@ type Summary struct {
 	// DryRun asks only to show what would change: nothing is run and no
 	// confirmation is created.
 	DryRun bool
+	// Subject is the one object the IDs are about: the ticket of a
+	// lifecycle step, the object an unlink removes the IDs from.
+	Subject string
+	// Association is an unlink's classes and subject.
+	Association *vendors.Association
 	// Once, when set, makes the same request from the same person within a
 	// few minutes a repeat of the first (a form submitted twice): the text
 	// that identifies "the same".
@@ -143,6 +151,9 @@ type Deps struct {
 	COC           COCAPI
 	Coralogix     CoralogixAPI
 	NotConfigured map[string]string
+	// Reader reads the vendors for show and list (the bot's one lookup
+	// reader); nil: those verbs say the vendors cannot be read.
+	Reader Reader
 
 	// COCOperators maps "platform:user-id" to a cloud user ID, used as COC's
 	// creator and operator. DefaultOperator is used for anyone unmapped.

@@ -207,7 +207,7 @@ func lookup(name string) *Verb {
 var allVerbs []*Verb
 
 func init() {
-	allVerbs = []*Verb{helpVerb(), whoamiVerb(), createVerb(), acceptVerb(), resolveVerb(), verifyVerb(), deleteVerb(), unlinkVerb(), unassignVerb()}
+	allVerbs = []*Verb{helpVerb(), whoamiVerb(), createVerb(), acceptVerb(), resolveVerb(), verifyVerb(), deleteVerb(), unlinkVerb(), unassignVerb(), showVerb(), listVerb()}
 	help := lookup("help")
 	for _, v := range allVerbs[1:] {
 		help.Args[0].Choices = append(help.Args[0].Choices, Choice{Value: v.Name, Label: v.Name})

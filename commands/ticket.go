@@ -281,7 +281,7 @@ type ticketAction struct {
 func (a *ticketAction) Destructive() bool { return false }
 
 func (a *ticketAction) Summary() Summary {
-	s := Summary{Vendor: vendors.COC, Target: "of ticket " + a.op.Ticket}
+	s := Summary{Vendor: vendors.COC, Target: "of ticket " + a.op.Ticket, Subject: a.op.Ticket}
 	switch a.op.Step {
 	case vendors.Accept:
 		s.Verb, s.Operation, s.Target = "accept", "accept ticket", a.op.Ticket

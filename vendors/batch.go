@@ -30,7 +30,8 @@ func InBatches(ctx context.Context, ids []string, size int, op func(ctx context.
 // returned with a nil error. Only a batch of one call that fails returns
 // the error as is: then every ID shares it, and the error says more.
 // When ctx ends between calls (a stop, a lost lease, the work deadline),
-// the calls not yet sent are not attempted.
+// the calls not yet sent are not attempted; when it ended before the
+// first, ctx's error is returned: nothing was sent.
 //
 // Each call is reported to the context's RequestWatcher and Ledger, and
 // after each call but the last the ProgressWatcher hears how far the batch
@@ -50,7 +51,10 @@ func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Contex
 		return ids
 	}
 	for i, group := range groups {
-		if ctx.Err() != nil {
+		if err := ctx.Err(); err != nil {
+			if i == 0 { // nothing was sent: the caller says so for all of them
+				return BatchResult{}, err
+			}
 			result.MarkAll(rest(i), NotAttempted, "", "not attempted: "+stoppedBecause(ctx))
 			return result, nil
 		}

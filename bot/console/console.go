@@ -198,6 +198,11 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 			c.pending = append(c.pending, waiting{token: o.Token, what: what, message: message})
 			c.mu.Unlock()
 		}
+		// No 3-second limit here: the confirmation is shown once, with
+		// its targets as the vendor sees them (bounded like the chat's).
+		if o.Enrich != nil {
+			o.Enrich(ctx, func(_ context.Context, r reply.Reply) { o.Reply = r })
+		}
 		c.show(ctx, o)
 	}
 	return true

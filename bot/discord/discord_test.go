@@ -84,7 +84,11 @@ func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Durat
 	for _, o := range options {
 		o(&opt)
 	}
-	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
+	deps := bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)
+	if opt.Lookup != nil { // show and list read through the bot's reader
+		deps.Reader = opt.Lookup
+	}
+	b := bot.New(commands.New(deps), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
 		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, Now: f.clock.Now, ProgressEvery: progressEvery, Metrics: m})
 	if err != nil {

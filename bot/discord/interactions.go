@@ -137,7 +137,7 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who commands.Caller, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
 	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i), Roles: roles(i)})
 	if o.Work == nil {
-		return say(o.Reply), nil
+		return say(o.Reply), a.enrich(i, o)
 	}
 	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral}}
@@ -302,6 +302,12 @@ func messageRef(i *discordgo.Interaction) string { return i.AppID + "/" + i.Toke
 // UpdateMessage replaces the message of an interaction named by
 // messageRef: the bot's Updater for Discord (an expired confirmation).
 func (a *Adapter) UpdateMessage(ctx context.Context, ref string, r reply.Reply) {
+	if strings.HasPrefix(ref, postRef) { // a message of the bot's own
+		if err := a.updatePosted(ctx, ref, r); err != nil {
+			a.log.Warn("updating a message of the bot's own failed", "error", err, "title", r.Title)
+		}
+		return
+	}
 	appID, token, ok := strings.Cut(ref, "/")
 	if !ok {
 		return

@@ -117,7 +117,7 @@ func (a *Adapter) act(ctx context.Context, i *discordgo.Interaction, who command
 	update := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage, Data: message(o.Reply)}
 	update.Data.Flags = 0 // an update keeps the message's own visibility
 	if o.Work == nil {
-		return update, nil
+		return update, a.enrich(i, o)
 	}
 	return update, a.later(i, who, o)
 }

@@ -1,6 +1,7 @@
 package discord_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
@@ -93,5 +95,42 @@ func TestApprovalRequestFallsBackWithItsButtons(t *testing.T) {
 		case down == "everything" && !undelivered:
 			t.Errorf("with every route down, the audit log does not say undelivered")
 		}
+	}
+}
+
+// An approval that nobody gives in time: the public request, posted as a
+// message of the bot's own, is edited with its buttons removed, and the
+// requester reads that it waited for a second approval that did not come.
+func TestApprovalThatExpiresLosesItsButtons(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	_ = os.WriteFile(path, []byte("rules:\n  - verbs: [delete]\n    request: [\"*\"]\n    second_approval_over: 0\n    approve: [discord:role:7777]\n"), 0o600)
+	holder := policy.NewHolder([]string{"delete", "help", "whoami"}, nil)
+	if err := holder.Reload(path); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, func(o *bot.Options) { o.Access, o.SweepEvery = holder, -1 })
+	f.bot.SetUpdater("discord", f.adapter.UpdateMessage)
+	f.bot.SetAnnouncer("discord", f.adapter.Announce)
+	confirmID, _ := f.confirmation(t, "U-ALICE")
+	f.send(t, click("c1", "U-ALICE", confirmID), nil)
+	f.adapter.Wait()
+	posted := f.rest(http.MethodPost, "/channels/C-WAR/messages")
+	if len(posted) != 1 || !strings.Contains(string(posted[0].Body), `"custom_id":"approve:`) {
+		t.Fatalf("the approval request was not posted as the bot's own message: %v", posted)
+	}
+	f.clock.Add(6 * time.Minute)
+	f.bot.Sweep(context.Background())
+	f.bot.Close() // waits for the updates
+	edits := f.rest(http.MethodPatch, "/channels/C-WAR/messages/msg-1")
+	if len(edits) != 1 || !strings.Contains(string(edits[0].Body), "Approval expired: delete incidents (2)") ||
+		strings.Contains(string(edits[0].Body), "approve:") || !strings.Contains(string(edits[0].Body), `"components":[]`) {
+		t.Fatalf("the approval request was edited to: %v", edits)
+	}
+	var mine string
+	for _, r := range f.rest(http.MethodPatch, "/webhooks/app-1/") {
+		mine += string(r.Body)
+	}
+	if !strings.Contains(mine, "was not approved") || !strings.Contains(mine, "waited for a second approval that did not come") {
+		t.Fatalf("the requester's message reads: %s", mine)
 	}
 }

@@ -76,6 +76,7 @@ type Metrics struct {
 	undelivered   *prometheus.CounterVec
 	rejected      *prometheus.CounterVec
 	policyReloads *prometheus.CounterVec
+	reads         *reads
 
 	// commandCounters holds the incidentbot_commands_total children
 	// already resolved, by commandKey: counting a command is then one
@@ -125,6 +126,7 @@ func New() *Metrics {
 	}
 	m.reg.MustRegister(m.commands, m.confirmations, m.vendorCalls, m.vendorTime, m.deliveries, m.auditPosts, m.results, m.undelivered, m.rejected, m.policyReloads,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.reads = newReads(m.reg)
 	// The fixed label sets exist from the start, at zero: a rate() or an
 	// alert over them then sees 0, not "no data", until the first event.
 	for _, o := range confirmationOutcomes {

@@ -33,6 +33,17 @@ type fetch struct {
 // it (the lookup reader's own deadline is usually shorter).
 const fetchTimeout = 10 * time.Second
 
+// fresh is how long a list just read answers without another read: a
+// responder typing asks on every keystroke, and the vendor's list API is
+// rate-limited with the credentials its deletes use.
+const fresh = 5 * time.Second
+
+// cached is a good list and when it was read.
+type cached struct {
+	items []Item
+	at    time.Time
+}
+
 // pageSize is how many objects a list asks for: the most a vendor page holds.
 const pageSize = vendors.MaxListLimit
 
@@ -40,14 +51,18 @@ func newLists(r Reader, keep time.Duration) *lists {
 	return &lists{reader: r, last: gocache.New(keep, keep), inflight: map[string]*fetch{}}
 }
 
-// get returns the list of kind (within scope), waiting at most wait for a
-// fresh read; after that, the last good list, or nil. A read that outlasts
-// wait goes on in the background and serves the next question.
+// get returns the list of kind (within scope): the one read in the last
+// few seconds (fresh), else waiting at most wait for a new read; after
+// that, the last good list, or nil. A read that outlasts wait goes on in
+// the background and serves the next question.
 func (l *lists) get(ctx context.Context, kind commands.IDKind, scope string, wait time.Duration) []Item {
 	if l == nil || l.reader == nil {
 		return nil
 	}
 	key := string(kind) + "/" + scope
+	if c, ok := l.last.Get(key); ok && time.Since(c.(cached).at) < fresh {
+		return c.(cached).items
+	}
 	f := l.start(key, kind, scope)
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
@@ -59,8 +74,8 @@ func (l *lists) get(ctx context.Context, kind commands.IDKind, scope string, wai
 	case <-timer.C:
 	case <-ctx.Done():
 	}
-	if items, ok := l.last.Get(key); ok {
-		return items.([]Item)
+	if c, ok := l.last.Get(key); ok {
+		return c.(cached).items
 	}
 	return nil
 }
@@ -79,7 +94,7 @@ func (l *lists) start(key string, kind commands.IDKind, scope string) *fetch {
 		defer cancel()
 		f.items, f.err = l.read(ctx, kind, scope)
 		if f.err == nil {
-			l.last.SetDefault(key, f.items)
+			l.last.SetDefault(key, cached{items: f.items, at: time.Now()})
 		}
 		l.mu.Lock()
 		delete(l.inflight, key)

@@ -14,6 +14,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/incidentbot/incidentbot/commands"
@@ -172,6 +173,11 @@ func pick(items []Item, earlier []string, filter string, lim Limits) []Choice {
 	}
 	var first, rest []Choice
 	for _, it := range items {
+		if !commands.LooksLikeID(it.ID) || strings.ContainsAny(it.ID, ",`") {
+			// No ID, or one the command would refuse (a space makes two):
+			// an empty value spoils Discord's whole answer.
+			continue
+		}
 		id := strings.ToLower(it.ID)
 		if f != "" && !strings.Contains(id, f) && !strings.Contains(strings.ToLower(it.Title), f) {
 			continue
@@ -237,15 +243,15 @@ func clean(ids []string) []string {
 // when several IDs are already chosen, is counted in front ("+2 ").
 func Label(it Item, earlier, max int) string {
 	tail := ""
-	if it.Severity != "" {
-		tail += " · " + Short(it.Severity, 16)
+	if sev := visible(it.Severity); sev != "" {
+		tail += " · " + Short(sev, 16)
 	}
 	tail += " · " + Short(it.ID, 13)
 	head := ""
 	if earlier > 0 {
 		head = "+" + itoa(earlier) + " "
 	}
-	title := strings.Join(strings.Fields(it.Title), " ")
+	title := strings.Join(strings.Fields(visible(it.Title)), " ")
 	if title == "" {
 		title = "(no title)"
 	}
@@ -254,6 +260,19 @@ func Label(it Item, earlier, max int) string {
 		return Short(it.ID, max)
 	}
 	return head + Short(title, room) + tail
+}
+
+// visible drops the invisible format characters (bidi overrides and
+// isolates, zero-width marks) and control characters from a vendor's text:
+// a right-to-left override in a title would turn the short ID after it
+// around, so that a label shows another ID than the one it fills in.
+func visible(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) || (unicode.IsControl(r) && !unicode.IsSpace(r)) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // Short cuts s to at most n characters, ending with "…" when cut.

@@ -85,9 +85,13 @@ type Adapter struct {
 	secret []byte
 	now    func() time.Time
 	log    *slog.Logger
-	work   *work.Background // work started after an ack
-	values pending.Values
-	seen   pending.OnceSet
+	work   *work.Background // confirmed actions: vendor work and its result
+	// notes are private notes to refused clicks (dropped when too many
+	// wait: the click was acknowledged); replies are other answers after
+	// an ack. Neither can hold up an action's vendor call.
+	notes, replies *work.Lane
+	values         pending.Values
+	seen           pending.OnceSet
 
 	metrics       *metrics.Metrics
 	chain         *deliver.Chain // shows results, with the fallbacks
@@ -128,6 +132,7 @@ func New(o Options) *Adapter {
 	}
 	a := &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
 		work: work.NewBackground(64).Logger(logger), seen: o.Seen, values: o.Values,
+		notes: work.NewLane(8, 256).Logger(logger), replies: work.NewLane(16, 1024).Logger(logger),
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery), picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "slack", Display: "Slack", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
@@ -199,17 +204,32 @@ func (a *Adapter) recovering(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // Wait blocks until work started after an ack has finished.
-func (a *Adapter) Wait() { a.work.Wait() }
+func (a *Adapter) Wait() {
+	a.work.Wait()
+	a.replies.Wait()
+	a.notes.Wait()
+}
 
 // Drain waits for work started after an ack until ctx is done, then tells
 // each user whose action is still running that its outcome is unknown.
 // It returns how many were told.
-func (a *Adapter) Drain(ctx context.Context) int { return a.work.Drain(ctx) }
+func (a *Adapter) Drain(ctx context.Context) int {
+	n := a.work.Drain(ctx)
+	a.replies.WaitContext(ctx)
+	a.notes.WaitContext(ctx)
+	return n
+}
 
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
 func (a *Adapter) UpdateMessage(ctx context.Context, responseURL string, r reply.Reply) {
 	if responseURL == "" { // a confirmation a button asked for (a Retry): its message cannot be named
+		return
+	}
+	if strings.HasPrefix(responseURL, postRef) { // a message of the bot's own
+		if err := a.updatePosted(ctx, responseURL, r); err != nil {
+			a.log.Warn("updating a message of the bot's own failed", "error", err, "title", r.Title)
+		}
 		return
 	}
 	err := a.respond(ctx, responseURL, replaceWith(r))

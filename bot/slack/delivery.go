@@ -40,10 +40,19 @@ func (a *Adapter) runWorkWith(o bot.Outcome, first func(ctx context.Context), sh
 	}
 	a.work.Go(func(ctx context.Context) {
 		defer done()
-		if first != nil {
-			first(ctx)
-		}
+		// "Running" goes out beside the vendor work, not before it: a slow
+		// or hung response_url must not delay the vendor call. The result
+		// waits for it, so that it is never overwritten by "Running".
+		shown := make(chan struct{})
+		go func() {
+			defer close(shown)
+			defer a.recoverJob()
+			if first != nil {
+				first(ctx)
+			}
+		}()
 		r := o.Work(ctx, nil)
+		<-shown
 		if done() { // else a stop's deadline came first and its notice was shown
 			show(ctx, r)
 		}

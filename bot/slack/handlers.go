@@ -23,7 +23,9 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
-	writeAck(w, a.command(r.Context(), cmd))
+	ack := a.command(r.Context(), cmd)
+	writeAck(w, ack)
+	afterAck(w, ack)
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +44,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 func writeAck(w http.ResponseWriter, payload any) {
 	if m, ok := payload.(ackMessage); ok {
 		writeAckMessage(w, m)
+		return
+	}
+	if m, ok := payload.(ackThen); ok {
+		writeAckThen(w, m)
 		return
 	}
 	if payload == nil {
@@ -74,7 +80,7 @@ func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
 	if o.Work != nil {
 		a.runWork(target{responseURL: cmd.ResponseURL, channel: cmd.ChannelID, who: who}, o, false, nil)
 	}
-	return ackMessage{o.Reply}
+	return a.enriched(ackMessage{o.Reply}, cmd.ResponseURL, o)
 }
 
 // unescape undoes the HTML escaping Slack applies to slash-command text
@@ -127,29 +133,35 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	}
 	t := target{responseURL: cb.ResponseURL, channel: cb.Channel.ID, who: who}
 	switch {
-	case o.Notice:
+	case o.Notice && o.Work != nil: // a Check: a private note now, its answer after
 		a.work.Go(func(ctx context.Context) {
+			privately := func(r reply.Reply) {
+				note := message(r)
+				note.ResponseType = slack.ResponseTypeEphemeral
+				if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
+					a.log.Warn("posting a private note failed", "error", err, "title", r.Title)
+				}
+			}
+			privately(o.Reply)
+			privately(o.Work(ctx, nil))
+		})
+	case o.Notice: // the latest note per clicker; under pressure, none
+		if !a.notes.OfferLatest(who.UserID, func(ctx context.Context) {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
 			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
 				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
-			if o.Work != nil { // a Check: its answer is another private note
-				r := o.Work(ctx, nil)
-				after := message(r)
-				after.ResponseType = slack.ResponseTypeEphemeral
-				if err := a.respond(ctx, cb.ResponseURL, after); err != nil {
-					a.log.Warn("posting a private note failed", "error", err, "title", r.Title)
-				}
-			}
-		})
+		}) {
+			a.log.Warn("too many private notes waiting; this one was dropped", "title", o.Reply.Title)
+		}
 	case p.Kind == reply.Form: // a card's step: the card moves with it
 		c := card{ResponseURL: cb.ResponseURL, Blocks: mustJSON(cb.Message.Blocks)}
 		via := target{channel: cb.Channel.ID, who: who}
 		if o.Work != nil {
 			a.runWorkWith(o, nil, func(ctx context.Context, r reply.Reply) { a.showStep(ctx, c, via, r) })
 		} else {
-			a.work.Go(func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
+			a.reply(t, o.Reply, func(ctx context.Context) { a.showStep(ctx, c, via, o.Reply) })
 		}
 	case o.Work != nil:
 		a.runWork(t, o, true, func(ctx context.Context) {
@@ -160,7 +172,7 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 			}
 		})
 	default:
-		a.work.Go(func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
+		a.reply(t, o.Reply, func(ctx context.Context) { a.deliver(ctx, t, o.Reply, true) })
 	}
 	return nil
 }

@@ -74,6 +74,26 @@ func (a *Adapter) suggest(ctx context.Context, cb slack.InteractionCallback) opt
 	return answer
 }
 
+// maxSocketPayload is the most an ack's payload may take in Socket Mode:
+// Slack drops an ack of 20 KB or more (slack-go refuses to send it), and
+// the envelope around the payload takes the rest.
+const maxSocketPayload = 20<<10 - 512
+
+// within keeps the first options whose JSON fits in max bytes: a hundred
+// long titles in a wide script (three bytes a character) pass 20 KB.
+func (o optionsAnswer) within(max int) optionsAnswer {
+	size := len(`{"options":[]}`)
+	for i, opt := range o.Options {
+		raw, err := json.Marshal(opt)
+		if err != nil || size+len(raw)+1 > max {
+			o.Options = o.Options[:i]
+			break
+		}
+		size += len(raw) + 1
+	}
+	return o
+}
+
 // idBlock reads an ID field's block ID: "ids:delete.ids" is delete's "ids".
 func idBlock(blockID string) (verb, arg string, ok bool) {
 	rest, ok := strings.CutPrefix(blockID, idBlockPrefix)

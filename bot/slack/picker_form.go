@@ -200,6 +200,9 @@ func (a *Adapter) runPicked(ctx context.Context, cb slack.InteractionCallback, w
 				err := a.respond(ctx, meta.Reply, message(o.Reply))
 				a.delivered(routeResponseURL, err, false)
 				if err == nil {
+					if o.Enrich != nil { // then the targets as the vendor sees them
+						o.Enrich(ctx, func(ctx context.Context, r reply.Reply) { a.UpdateMessage(ctx, meta.Reply, r) })
+					}
 					return
 				}
 			}

@@ -383,3 +383,77 @@ func TestOptionsAnswerInTimeWhenTheVendorHangs(t *testing.T) {
 		t.Fatalf("answer with a hanging vendor: %d %s", status, body)
 	}
 }
+
+// Socket Mode drops an ack of 20 KB or more (slack-go refuses to send
+// one). A hundred incidents with Chinese titles, as SecMaster holds in
+// Huawei Cloud's home region, make options past that: they must still
+// reach the responder, as many as fit.
+func TestSocketModeOptionsFitInAnAckWithWideTitles(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	var data []map[string]any
+	for n := range 100 {
+		id := "0a6e" + strconv.Itoa(1000+n) + "-7c1b-4d2e-9f3a-5b8c0d1e2f3a"
+		data = append(data, map[string]any{"id": id, "data_object": map[string]any{"id": id,
+			"title": "数据库服务器异常登录告警与数据外泄风险事件调查处理中请勿关闭此事件编号" + strconv.Itoa(n), "severity": "High", "handle_status": "Open",
+			"create_time": "2026-11-22T08:00:00Z+0000", "update_time": "2026-11-22T08:00:00Z+0000"}})
+	}
+	secmaster := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
+	})
+	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
+		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done }()
+	conn := nextConn(t, slackSide)
+	ack := exchange(t, conn, "wide1", "interactive", suggestion("U1", "pick:delete", "ids:delete.ids", "", nil))
+	got := options(t, func() (int, string) { return http.StatusOK, string(ack) })
+	if len(got) < 25 {
+		t.Fatalf("%d options in the ack (%d bytes); want as many as fit in 20 KB", len(got), len(ack))
+	}
+}
+
+// Over Socket Mode every envelope comes down one connection. Options wait
+// up to 1.5 s for a slow vendor: four responders typing in pickers at once
+// must each still be answered within Slack's 3 s, not one after another.
+func TestSocketModeAnswersConcurrentSuggestionsInTimeWhenTheVendorHangs(t *testing.T) {
+	slackSide := newSocketSlack(t)
+	gate := bottest.NewGate(t)
+	gate.Hang.Store(true)
+	deps, reader := bottest.AllDeps(t, gate.URL, gate.URL, gate.URL)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
+	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
+		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() { cancel(); <-done }()
+	conn := nextConn(t, slackSide)
+	const n = 4
+	for i := range n {
+		env := map[string]any{"envelope_id": "busy" + strconv.Itoa(i), "type": "interactive", "accepts_response_payload": true,
+			"payload": suggestion("U"+strconv.Itoa(i), "pick:delete", "ids:delete.ids", "db", nil)}
+		if err := conn.WriteJSON(env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Slack gives each envelope 3 s; all four were sent just now.
+	_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	acked := 0
+	for acked < n {
+		var ack struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if err := conn.ReadJSON(&ack); err != nil {
+			t.Fatalf("%d of %d options requests answered within Slack's 3 s: %v", acked, n, err)
+		}
+		if strings.HasPrefix(ack.EnvelopeID, "busy") {
+			acked++
+		}
+	}
+}

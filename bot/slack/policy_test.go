@@ -36,11 +36,18 @@ type policyFixture struct {
 	mu         sync.Mutex
 	groupsDown bool
 	lookups    int
+	// path is the policy file, holder the policy in force: a test
+	// rewrites the one and reloads the other, as SIGHUP does.
+	path   string
+	holder *policy.Holder
 }
 
-func newPolicyFixture(t *testing.T) *policyFixture {
+// newPolicyFixture is a policy fixture; extra set more of the bot's
+// options (a store).
+func newPolicyFixture(t *testing.T, extra ...func(*fixture, *bot.Options)) *policyFixture {
 	pf := &policyFixture{}
 	path := filepath.Join(t.TempDir(), "policy.yaml")
+	pf.path = path
 	if err := os.WriteFile(path, []byte(testPolicy), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +79,10 @@ func newPolicyFixture(t *testing.T) *policyFixture {
 			t.Fatal(err)
 		}
 		o.Access = holder
+		pf.holder = holder
+		for _, set := range extra {
+			set(f, o)
+		}
 	})
 	return pf
 }
@@ -104,6 +115,25 @@ func actionIDs(body string) map[string]string {
 		}
 	}
 	return out
+}
+
+// approvalRequest is the last approval request the bot posted in a channel
+// with chat.postMessage, as JSON: {"channel": ..., "text": ..., "blocks": [...]}.
+func (f *fixture) approvalRequest(t *testing.T) string {
+	t.Helper()
+	reqs := f.slackAPI.Requests()
+	for i := len(reqs) - 1; i >= 0; i-- {
+		if reqs[i].Path != "/api/chat.postMessage" {
+			continue
+		}
+		v, _ := url.ParseQuery(string(reqs[i].Body))
+		if strings.Contains(v.Get("text"), "Approval needed") {
+			raw, _ := json.Marshal(map[string]any{"channel": v.Get("channel"), "text": v.Get("text"), "blocks": json.RawMessage(v.Get("blocks"))})
+			return string(raw)
+		}
+	}
+	t.Fatal("no approval request was posted with chat.postMessage")
+	return ""
 }
 
 // lastPost is the text of the last message posted to a response URL path.
@@ -181,14 +211,16 @@ func TestSecondApproval(t *testing.T) {
 	if pf.deletes() != 0 {
 		t.Fatal("ran on the requester's confirm alone")
 	}
-	// The requester's message says it waits; the channel gets the request.
+	// The requester's message says it waits; the channel gets the request,
+	// as a message of the bot's own (which its expiry can edit).
 	posts := pf.posted(t, "/response/click-U0ALICE")
 	raw, _ := json.Marshal(posts)
-	if len(posts) < 2 || !strings.Contains(string(raw), "Confirmed; waiting for a second approval") || !strings.Contains(string(raw), `"response_type":"in_channel"`) ||
-		!strings.Contains(string(raw), "Approval needed: delete incidents (3)?") {
-		t.Fatalf("after alice's confirm:\n%s", raw)
+	ask := pf.approvalRequest(t)
+	if len(posts) < 1 || !strings.Contains(string(raw), "Confirmed; waiting for a second approval") || !strings.Contains(ask, `"channel":"C0WAR"`) ||
+		!strings.Contains(ask, "Approval needed: delete incidents (3)?") {
+		t.Fatalf("after alice's confirm:\n%s\n%s", raw, ask)
 	}
-	approveID := actionIDs(pf.lastPost(t, "/response/click-U0ALICE"))["approve"]
+	approveID := actionIDs(ask)["approve"]
 	if approveID == "" {
 		t.Fatalf("the approval request has no Approve button:\n%s", raw)
 	}
@@ -233,7 +265,7 @@ func TestApprovalAfterExpiryNeverRuns(t *testing.T) {
 	body = pf.slashIn(t, "U0ALICE", "C0WAR", "delete inc-1 inc-2 inc-3")
 	pf.click(t, "U0ALICE", actionIDs(body)["confirm"])
 	pf.adapter.Wait()
-	approveID := actionIDs(pf.lastPost(t, "/response/click-U0ALICE"))["approve"]
+	approveID := actionIDs(pf.approvalRequest(t))["approve"]
 	pf.clock.Add(5 * time.Minute)
 	pf.click(t, "U0BOB", approveID)
 	pf.adapter.Wait()

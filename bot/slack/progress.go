@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,6 +112,34 @@ func (p *progress) finish(ctx context.Context, r reply.Reply) error {
 // delivered counts one delivery by route (see metrics.Delivered).
 func (a *Adapter) delivered(route string, err error, fallback bool) {
 	a.metrics.Delivered("slack", route, err, fallback)
+}
+
+// Announce posts r in channel as a message of the bot's own and returns
+// the reference UpdateMessage edits it by ("post:CHANNEL:TS"): the bot's
+// Announcer for Slack (an approval request, whose expiry removes its
+// buttons).
+func (a *Adapter) Announce(ctx context.Context, channel string, r reply.Reply) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	ts, err := a.post(ctx, channel, r)
+	a.delivered(routePost, err, false)
+	if err != nil {
+		return "", err
+	}
+	return postRef + channel + ":" + ts, nil
+}
+
+// postRef starts the reference of a message the bot posted itself.
+const postRef = "post:"
+
+// updatePosted replaces a message the bot posted itself (see Announce).
+func (a *Adapter) updatePosted(ctx context.Context, ref string, r reply.Reply) error {
+	ch, ts, _ := strings.Cut(strings.TrimPrefix(ref, postRef), ":")
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	err := a.update(ctx, ch, ts, r)
+	a.delivered(routeUpdate, err, false)
+	return err
 }
 
 // Post sends r to a channel as a message of the bot's own: the audit

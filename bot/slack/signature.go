@@ -83,11 +83,17 @@ func replayKey(header string) (string, bool) {
 	return "slack-sig:" + string(sig), true
 }
 
+// preallocMax is the largest announced body read in one allocation made
+// up front: Slack's requests are a few KiB. A larger one grows as its bytes
+// arrive, so that a length announced by anyone (no signature is checked
+// yet) but never sent costs nothing.
+const preallocMax = 16 << 10
+
 // readBody reads a body of at most maxBody bytes, in one allocation when
-// its length is announced.
+// its length is announced and usual.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body := http.MaxBytesReader(w, r.Body, maxBody)
-	if n := r.ContentLength; n > 0 && n <= maxBody {
+	if n := r.ContentLength; n > 0 && n <= preallocMax {
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(body, buf); err != nil {
 			return nil, err

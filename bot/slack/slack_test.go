@@ -91,7 +91,11 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	for _, set := range o.options {
 		set(f, &opt)
 	}
-	b := bot.New(commands.New(bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)), opt)
+	deps := bottest.HuaweiDepsBatch(t, f.secmaster.URL, f.coc.URL, batch)
+	if opt.Lookup != nil { // show and list read through the bot's reader
+		deps.Reader = opt.Lookup
+	}
+	b := bot.New(commands.New(deps), opt)
 	f.bot = b
 	t.Cleanup(b.Close)
 	var d slackbot.Dispatcher = b
@@ -101,6 +105,7 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
 		ProgressEvery: o.progressEvery, Metrics: o.metrics, Seen: o.seen})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
+	b.SetAnnouncer("slack", f.adapter.Announce)
 	mux := http.NewServeMux()
 	f.adapter.Routes(mux)
 	f.server = httptest.NewServer(mux)

@@ -3,6 +3,8 @@ package slack
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
@@ -17,6 +19,15 @@ import (
 // on after the ack, as over HTTP. slack-go reconnects on its own.
 func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	client := socketmode.New(a.api)
+	var inflight sync.WaitGroup
+	defer func() { // a stop waits for the envelopes being answered
+		done := make(chan struct{})
+		go func() { inflight.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(socketAckWait):
+		}
+	}()
 	go func() {
 		for {
 			select {
@@ -26,6 +37,18 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 				if !ok {
 					return
 				}
+				if evt.Type == socketmode.EventTypeSlashCommand || evt.Type == socketmode.EventTypeInteractive {
+					// Each on its own, as over HTTP: an options request
+					// waiting on a slow vendor, or a form waiting on
+					// views.open, must not hold up the envelopes behind it
+					// past Slack's 3 s.
+					inflight.Add(1)
+					go func() {
+						defer inflight.Done()
+						a.socketEvent(ctx, client, evt)
+					}()
+					continue
+				}
 				a.socketEvent(ctx, client, evt)
 			}
 		}
@@ -33,9 +56,20 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	return client.RunContext(ctx)
 }
 
+// socketAckWait bounds an ack's wait for the connection's writer, which is
+// gone once the client stops: an ack must not block a stop for ever.
+const socketAckWait = 5 * time.Second
+
 // socketAcker is the part of the Socket Mode client an event needs.
 type socketAcker interface {
-	Ack(req socketmode.Request, payload ...any) error
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// ack acknowledges req with payload (nil for none).
+func ack(ctx context.Context, client socketAcker, req socketmode.Request, payload any) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), socketAckWait)
+	defer cancel()
+	return client.AckCtx(ctx, req.EnvelopeID, payload)
 }
 
 func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socketmode.Event) {
@@ -46,14 +80,14 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 		if p := work.Recovered(recover()); p != nil {
 			r := a.bot.InternalError(ctx, "slack socket mode: recovered from a panic", p, "event", evt.Type, "stack", p.Stack)
 			if evt.Request != nil {
-				if err := client.Ack(*evt.Request, message(r)); err != nil {
+				if err := ack(ctx, client, *evt.Request, message(r)); err != nil {
 					a.log.Error("socket mode ack failed", "error", err)
 				}
 			}
 		}
 	}()
 	if a.redelivered(ctx, evt) {
-		if err := client.Ack(*evt.Request); err != nil {
+		if err := ack(ctx, client, *evt.Request, nil); err != nil {
 			a.log.Error("socket mode ack failed", "error", err)
 		}
 		return
@@ -71,6 +105,9 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 			break
 		}
 		payload = a.interaction(ctx, cb)
+		if o, ok := payload.(optionsAnswer); ok {
+			payload = o.within(maxSocketPayload)
+		}
 	case socketmode.EventTypeConnected:
 		a.connected.Store(true)
 		a.log.Info("socket mode connected")
@@ -88,10 +125,11 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 		}
 	}
 	if evt.Request != nil {
-		if err := client.Ack(*evt.Request, payload); err != nil {
+		if err := ack(ctx, client, *evt.Request, payload); err != nil {
 			a.log.Error("socket mode ack failed", "error", err)
 		}
 	}
+	afterAck(nil, payload)
 }
 
 // redelivered says whether evt is a command or an interaction whose

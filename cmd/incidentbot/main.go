@@ -22,6 +22,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/picker"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // environ lists the environment, to warn about INCIDENTBOT_* names the bot
@@ -69,13 +70,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 
-	deps, reader, note, closeVendors, err := buildVendors(cfg)
-	if err != nil {
-		logger.Error("cannot start", "error", err)
-		return 1
-	}
-	defer closeVendors()
-
 	st, err := openState(cfg, logger)
 	if err != nil {
 		fmt.Fprintf(stderr, "incidentbot: %v\n", err)
@@ -85,6 +79,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	m := metrics.New()
 	watchPolicy(ctx, access, cfg.PolicyFile, logger, m)
+	deps, reader, note, closeVendors, err := buildVendors(cfg, lookup.Config{Cache: st.cache, Metrics: m.Lookups()})
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	defer closeVendors()
+
 	ready := health.New()
 	ready.Add("config", func(context.Context) error { return nil }) // loaded and valid, or we would not be here
 	addStoreProbe(ready, st.store)

@@ -64,6 +64,20 @@ func runBot(t *testing.T, vars map[string]string, input string) (code int, stdou
 	return code, out.String(), errOut.String()
 }
 
+// writes are the requests that may change something: not a GET, a
+// SecMaster search, a COC list or a Coralogix list.
+func writes(reqs []vendortest.Request) []vendortest.Request {
+	var out []vendortest.Request
+	for _, r := range reqs {
+		read := r.Method == http.MethodGet || strings.HasSuffix(r.Path, "/search") || strings.HasSuffix(r.Path, "/incidents/list") ||
+			(r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/incidents/incidents/v1"))
+		if !read {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 	for _, tc := range []struct {
 		name, command, path, field string
@@ -91,7 +105,9 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 			if tc.coralogix {
 				vendor = cx
 			}
-			reqs := vendor.Requests()
+			// The confirmation's look-ups read the vendor; the one write
+			// is the confirmed call.
+			reqs := writes(vendor.Requests())
 			if len(reqs) != 1 || reqs[0].Method != http.MethodDelete || reqs[0].Path != tc.path {
 				t.Fatalf("vendor requests = %+v, want exactly one DELETE %s", reqs, tc.path)
 			}
@@ -109,7 +125,7 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 			if !strings.Contains(out, "[Confirm] [Cancel]") || !strings.Contains(out, "2 of 2") {
 				t.Fatalf("output:\n%s", out)
 			}
-			if len(sm.Requests())+len(cx.Requests()) != 1 {
+			if len(writes(sm.Requests()))+len(writes(cx.Requests())) != 1 {
 				t.Fatal("another vendor was called too")
 			}
 		})
@@ -117,8 +133,8 @@ func TestPipedDestructiveCommandsRunOnlyWhenConfirmed(t *testing.T) {
 			sm, cx := vendortest.New(t, vendortest.SecMasterEcho), vendortest.New(t, coralogixEcho)
 			for _, input := range []string{tc.command + "\n", tc.command + "\ncancel\nconfirm\n"} {
 				_, out, _ := runBot(t, configured(sm.URL, cx.URL), input)
-				if n := len(sm.Requests()) + len(cx.Requests()); n != 0 {
-					t.Fatalf("input %q made %d vendor calls, want none\n%s", input, n, out)
+				if n := len(writes(sm.Requests())) + len(writes(cx.Requests())); n != 0 {
+					t.Fatalf("input %q made %d vendor writes, want none\n%s", input, n, out)
 				}
 			}
 		})

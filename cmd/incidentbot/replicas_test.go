@@ -64,6 +64,7 @@ type cluster struct {
 	slack    *vendortest.Server
 	mu       sync.Mutex
 	block    chan struct{} // while set, SecMaster holds its answers
+	delay    time.Duration // how long SecMaster takes to answer
 	replicas []*replica
 	seq      int
 }
@@ -91,8 +92,9 @@ func newStandIns(t *testing.T, url string) *cluster {
 	c := &cluster{t: t, url: url}
 	c.vendor = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
-		block := c.block
+		block, delay := c.block, c.delay
 		c.mu.Unlock()
+		time.Sleep(delay)
 		if block != nil {
 			select {
 			case <-block:
@@ -108,8 +110,9 @@ func newStandIns(t *testing.T, url string) *cluster {
 	return c
 }
 
-// start starts a replica and waits until it serves.
-func (c *cluster) start() *replica {
+// start starts a replica and waits until it serves; env adds to (or
+// overrides) its environment.
+func (c *cluster) start(env ...string) *replica {
 	c.t.Helper()
 	addr := freeAddr(c.t)
 	r := &replica{base: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan struct{})}
@@ -121,6 +124,7 @@ func (c *cluster) start() *replica {
 		"INCIDENTBOT_REDIS_URL="+c.url, "INCIDENTBOT_ADDR="+addr,
 		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s", "INCIDENTBOT_MAX_PENDING_PER_USER=100", "INCIDENTBOT_DRAIN_DELAY=0s",
 	)
+	r.cmd.Env = append(r.cmd.Env, env...)
 	r.cmd.Stdout, r.cmd.Stderr = io.Discard, &lockedWriter{b: r.logs}
 	if err := r.cmd.Start(); err != nil {
 		c.t.Fatal(err)

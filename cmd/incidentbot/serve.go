@@ -98,6 +98,7 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 		}
 		drains = append(drains, sl.Drain)
 		b.SetUpdater("slack", sl.UpdateMessage)
+		b.SetAnnouncer("slack", sl.Announce)
 		if cfg.AuditPlatform == "slack" {
 			channel := cfg.AuditChannel
 			b.SetAuditChannel("slack", func(ctx context.Context, r reply.Reply) error { return sl.Post(ctx, channel, r) })
@@ -128,6 +129,7 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 		}
 		drains = append(drains, dc.Drain)
 		b.SetUpdater("discord", dc.UpdateMessage)
+		b.SetAnnouncer("discord", dc.Announce)
 		if cfg.AuditPlatform == "discord" {
 			channel := cfg.AuditChannel
 			b.SetAuditChannel("discord", func(ctx context.Context, r reply.Reply) error { return dc.Post(ctx, channel, r) })

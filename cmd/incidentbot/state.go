@@ -11,6 +11,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/pending/redisstore"
 	"github.com/incidentbot/incidentbot/config"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
 // state is where confirmations, running actions, replay and
@@ -22,6 +23,8 @@ type state struct {
 	values pending.Values
 	once   pending.OnceSet
 	leases pending.Leases
+	// cache keeps vendor look-ups; nil: in this process.
+	cache lookup.Cache
 	// shared is true on Redis: a restart forgets nothing, and several
 	// replicas see the same confirmations.
 	shared bool
@@ -53,7 +56,8 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 		logger.Info("state: confirmations and running actions are kept in Redis, shared by every replica",
 			"wait_replicas", s.WaitReplicas())
 	}
-	return &state{store: s, runs: s, values: s, once: s, leases: s, shared: true, ping: s.Ping, close: func() { _ = client.Close() }}, nil
+	return &state{store: s, runs: s, values: s, once: s, leases: s, shared: true, ping: s.Ping,
+		cache: redisstore.NewLookupCache(client, redisPrefix), close: func() { _ = client.Close() }}, nil
 }
 
 // redisLog sends go-redis's own messages (reconnects) to our log instead of

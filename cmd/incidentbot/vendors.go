@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/config"
@@ -13,14 +14,18 @@ import (
 	"github.com/incidentbot/incidentbot/vendors/secmaster"
 )
 
+// LookupDeadline bounds every vendor read: a confirmation's look-ups
+// update it within a few seconds of the ack, or say why they could not.
+const LookupDeadline = 2 * time.Second
+
 // sandboxNote is shown at start and in the footer of every reply in sandbox mode.
 const sandboxNote = "Sandbox mode: vendors are emulated; no real incident is touched."
 
 // buildVendors makes the vendor clients the configuration asks for, or
 // points them all at a sandbox on loopback. It returns the command registry
-// built over them, the lookup reader over their read clients, the note for
-// every reply, and a func to stop the sandbox.
-func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, string, func(), error) {
+// built over them, the one lookup reader over them (reads: its cache and
+// metrics), the note for every reply, and a func to stop the sandbox.
+func buildVendors(cfg *config.Config, reads lookup.Config) (*commands.Registry, *lookup.Reader, string, func(), error) {
 	note, closeFn := "", func() {}
 	if cfg.UseSandbox() {
 		faults, err := sandbox.ParseFaults(cfg.SandboxFaults)
@@ -43,7 +48,6 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 		cfg, note, closeFn = &sandboxed, sandboxNote, sb.Close
 	}
 
-	var reads lookup.Config
 	deps := commands.Deps{NotConfigured: config.Hints, COCOperators: cfg.COCUsers, DefaultOperator: cfg.COCOperator, BatchSize: cfg.BatchSize}
 	huawei := huaweicloud.Settings{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID,
 		DomainID: cfg.DomainID, Timeout: cfg.VendorTimeout}
@@ -55,8 +59,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, err
 		}
-		deps.SecMaster = sm
-		reads.SecMaster = sm
+		deps.SecMaster, reads.SecMaster = sm, sm
 	}
 	if cfg.COCConfigured() {
 		s := huawei
@@ -66,8 +69,7 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, err
 		}
-		deps.COC = c
-		reads.COC = c
+		deps.COC, reads.COC = c, c
 	}
 	if cfg.CoralogixConfigured() {
 		cx, err := coralogix.New(coralogix.Config{Endpoint: cfg.CoralogixEndpoint, APIKey: cfg.CoralogixAPIKey, APIVersion: cfg.CoralogixAPIVersion,
@@ -76,8 +78,13 @@ func buildVendors(cfg *config.Config) (*commands.Registry, *lookup.Reader, strin
 			closeFn()
 			return nil, nil, "", nil, fmt.Errorf("coralogix: %w", err)
 		}
-		deps.Coralogix = cx
-		reads.Coralogix = cx
+		deps.Coralogix, reads.Coralogix = cx, cx
 	}
-	return commands.New(deps), lookup.New(reads), note, closeFn, nil
+	// One reader for every look-up (confirmations, show, list, a ticket's
+	// state), over the clients just made: cached, bounded per vendor, and
+	// done within LookupDeadline.
+	reads.Deadline = LookupDeadline
+	reader := lookup.New(reads)
+	deps.Reader = reader
+	return commands.New(deps), reader, note, closeFn, nil
 }

@@ -20,6 +20,9 @@ const (
 	Form    Kind = "form"
 	Retry   Kind = "retry"
 	Check   Kind = "check"
+	// Page runs a read verb again with more words (Value, space
+	// separated): the "Next page" of a list.
+	Page Kind = "page"
 )
 
 // Press is what a button means. Its ID is written into Slack's action_id
@@ -35,7 +38,7 @@ const MaxIDLen = 100
 
 // ID encodes the press: "confirm:TOKEN", "form:verify:TICKET".
 func (p Press) ID() string {
-	if p.Kind == Form {
+	if p.Kind == Form || p.Kind == Page {
 		return string(p.Kind) + ":" + p.Verb + ":" + p.Value
 	}
 	return string(p.Kind) + ":" + p.Value
@@ -53,12 +56,12 @@ func ParsePress(id string) (Press, error) {
 	switch Kind(kind) {
 	case Confirm, Cancel, Approve, Retry, Check:
 		return Press{Kind: Kind(kind), Value: rest}, nil
-	case Form:
+	case Form, Page:
 		verb, value, ok := strings.Cut(rest, ":")
 		if !ok || verb == "" || value == "" {
 			return Press{}, ErrUnknownButton
 		}
-		return Press{Kind: Form, Verb: verb, Value: value}, nil
+		return Press{Kind: Kind(kind), Verb: verb, Value: value}, nil
 	}
 	return Press{}, ErrUnknownButton
 }
