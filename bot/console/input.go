@@ -86,7 +86,9 @@ func takesIDs(line string) bool {
 }
 
 // onlyIDs says whether a line holds nothing but IDs: no verb, no console
-// word, no option.
+// word, no option, and every word with a digit in it. Real IDs have digits
+// (inc-1003, UUIDs, IM2026...); a word like "no", "ok" or "stop" typed
+// right after a command is an answer, never an ID to add to a delete.
 func onlyIDs(line string) bool {
 	words := strings.Fields(strings.ReplaceAll(line, ",", " "))
 	if len(words) == 0 {
@@ -100,7 +102,7 @@ func onlyIDs(line string) bool {
 		return false
 	}
 	for _, w := range words {
-		if !commands.LooksLikeID(w) {
+		if !commands.LooksLikeID(w) || !strings.ContainsAny(w, "0123456789") {
 			return false
 		}
 	}

@@ -35,6 +35,15 @@ func TestPastedIDLinesJoinTheCommand(t *testing.T) {
 	}
 }
 
+// A word typed (or piped) right after a command is never taken for one
+// more ID unless it has a digit, as IDs do: "no" is not deleted.
+func TestAWordAfterADeleteIsNotTakenForAnID(t *testing.T) {
+	out := runConsole(t, "delete inc-1001 inc-1002\nno\n")
+	if !strings.Contains(out, "Confirm: delete incidents (2)?") || strings.Contains(out, "incidents (3)") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
 func TestALoneIDLineIsClearlyRefused(t *testing.T) {
 	out := runConsole(t, "help\ninc-1003 inc-1004\n")
 	if !strings.Contains(out, `"inc-1003" is not a command I know. It looks like an ID: start the line with the command`) {
