@@ -10,7 +10,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
+	"github.com/incidentbot/incidentbot/vendors/sandbox"
+	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -114,5 +120,66 @@ func TestAPartialResultCarriesEveryIDAsATextFileAndOffersRetry(t *testing.T) {
 	f.adapter.Wait()
 	if f.deletes() != before {
 		t.Error("Retry called the vendor before a confirmation")
+	}
+}
+
+// Check on Discord: a private "looking up" at once, then a private
+// follow-up with what the vendor says of each unknown ID; the result's
+// message is left as it is, and the button works once.
+func TestCheckOnDiscordAnswersPrivatelyWithWhatTheVendorSays(t *testing.T) {
+	faults, err := sandbox.ParseFaults("secmaster.delete=500*1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(sandbox.WithFaults(faults))
+	t.Cleanup(sb.Close)
+	reads := vendortest.New(t, sb.Handler().ServeHTTP)
+	sm, err := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk", ProjectID: "p",
+		Endpoint: reads.URL, Timeout: 5 * time.Second}, WorkspaceID: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureWith(t, 1, 0, nil, func(o *bot.Options) { o.Lookup = lookup.New(lookup.Config{SecMaster: sm}) })
+	f.secmaster.SetHandler(sb.Handler().ServeHTTP)
+
+	_, resp := f.send(t, slash("i1", "U-ALICE", "delete", map[string]any{"ids": "inc-1001 inc-1002 inc-1003"}), nil)
+	var confirmID string
+	for id := range buttons(resp["data"].(map[string]any)) {
+		if strings.HasPrefix(id, "confirm:") {
+			confirmID = id
+		}
+	}
+	f.send(t, click("i2", "U-ALICE", confirmID), nil)
+	f.adapter.Wait()
+	var checkID string
+	for _, p := range f.rest(http.MethodPost, "/webhooks/app-1/tok-i2") {
+		var m map[string]any
+		if json.Unmarshal(p.Body, &m) == nil {
+			for id := range buttons(m) {
+				if strings.HasPrefix(id, "check:") {
+					checkID = id
+				}
+			}
+		}
+	}
+	if checkID == "" {
+		t.Fatalf("no Check on the result: %v", f.rest(http.MethodPost, "/webhooks/app-1/tok-i2"))
+	}
+	_, resp = f.send(t, click("i3", "U-BOB", checkID), nil)
+	f.adapter.Wait()
+	data := resp["data"].(map[string]any)
+	if resp["type"] != float64(4) || data["flags"] != float64(64) {
+		t.Errorf("Check answered %v, want a private note at once", resp)
+	}
+	posts := f.rest(http.MethodPost, "/webhooks/app-1/tok-i3")
+	if len(posts) != 1 || !strings.Contains(string(posts[0].Body), "Still exist (not deleted) (1)") || !strings.Contains(string(posts[0].Body), "inc-1001") ||
+		!strings.Contains(string(posts[0].Body), `"flags":64`) {
+		t.Fatalf("the check's answer = %v", posts)
+	}
+	if edits := f.rest(http.MethodPatch, "/webhooks/app-1/tok-i3"); len(edits) != 0 {
+		t.Errorf("Check edited the result's message: %v", edits)
+	}
+	if _, again := f.send(t, click("i4", "U-BOB", checkID), nil); !strings.Contains(fmt.Sprint(again), "already used") {
+		t.Errorf("a second Check = %v", again)
 	}
 }
