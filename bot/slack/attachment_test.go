@@ -8,8 +8,14 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
+	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/vendors/huaweicloud"
+	"github.com/incidentbot/incidentbot/vendors/lookup"
+	"github.com/incidentbot/incidentbot/vendors/sandbox"
+	"github.com/incidentbot/incidentbot/vendors/secmaster"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -209,5 +215,51 @@ func TestARefusedUploadPostsEveryIDInTheThreadInstead(t *testing.T) {
 	}
 	if strings.Contains(all, "<!channel>") || !strings.Contains(all, "&lt;!channel&gt;") {
 		t.Errorf("the vendor's text is not escaped:\n%.800s", all)
+	}
+}
+
+// Check on Slack: two private notes through the button's response_url
+// ("looking up", then what the vendor says), the result left as it is.
+func TestCheckOnSlackAnswersPrivately(t *testing.T) {
+	faults, err := sandbox.ParseFaults("secmaster.delete=500*1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(sandbox.WithFaults(faults))
+	t.Cleanup(sb.Close)
+	f := newFixtureWith(t, fixtureOptions{batch: 1, options: []func(*fixture, *bot.Options){func(f *fixture, o *bot.Options) {
+		sm, err := secmaster.New(secmaster.Config{Settings: huaweicloud.Settings{AccessKey: "ak", SecretKey: "sk", ProjectID: "p",
+			Endpoint: f.secmaster.URL, Timeout: 5 * time.Second}, WorkspaceID: "w"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Lookup = lookup.New(lookup.Config{SecMaster: sm})
+	}}})
+	f.secmaster.SetHandler(sb.Handler().ServeHTTP)
+	_, body := f.slash(t, "U-ALICE", "delete inc-1001 inc-1002 inc-1003")
+	f.click(t, "U-ALICE", actionIDs(body)["confirm"])
+	f.adapter.Wait()
+	var checkID string
+	for _, r := range f.slackAPI.Requests() {
+		if id := actionIDs(string(r.Body))["check"]; id != "" {
+			checkID = id
+		}
+	}
+	if checkID == "" {
+		t.Fatal("no Check on the result")
+	}
+	before := len(f.slackAPI.Requests())
+	f.click(t, "U-BOB", checkID)
+	f.adapter.Wait()
+	after := f.slackAPI.Requests()[before:]
+	if len(after) != 2 {
+		t.Fatalf("%d Slack calls after Check, want two private notes", len(after))
+	}
+	for i, want := range []string{"Looking up 1 ID(s)", "Still exist (not deleted) (1)"} {
+		var note map[string]any
+		after[i].JSON(t, &note)
+		if note["response_type"] != "ephemeral" || note["replace_original"] == true || !strings.Contains(string(after[i].Body), want) {
+			t.Errorf("note %d = %s, want a private %q", i+1, after[i].Body, want)
+		}
 	}
 }
