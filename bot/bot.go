@@ -76,7 +76,10 @@ type Form struct {
 //     stops first.
 //
 // Notice, Token, Field and Form never go together, and Work comes only
-// with Working.
+// with Working, with two exceptions for the buttons of a partial result
+// (rest.go), whose message must stay as it is: a Retry's new
+// confirmation is a Note with its Token, and a Check is a Note with Work
+// (a private note now, and Work's reply after as another private note).
 type Outcome struct {
 	Reply reply.Reply
 	// Notice means Reply is a private note to the clicker, and the message
@@ -177,8 +180,9 @@ type Options struct {
 	// (the in-memory one); false for a shared store that keeps them.
 	ForgetOnStop bool
 	// Lookup reads the vendors: a confirmation's targets, a ticket's
-	// state after a step; every write invalidates what it touched. Nil:
-	// confirmations show the IDs as typed.
+	// state after a step, a partial result's unknown IDs (its Check
+	// button); every write invalidates what it touched. Nil: confirmations
+	// show the IDs as typed, and there is no Check.
 	Lookup *lookup.Reader
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
+	"github.com/incidentbot/incidentbot/vendors"
 )
 
 // The gate: a confirmation's moves (confirm, cancel, approve), its expiry,
@@ -96,11 +97,12 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 		approver = &c.Caller
 	}
 	t := trailOf(rec)
+	ledger := vendors.NewLedger() // what the stop notice knows, per ID
 	return Working(running(s, rec, approver), func(ctx context.Context, progress Progress) reply.Reply {
 		return b.leased(ctx, rec, started, s, progress, func(ctx context.Context, progress Progress) reply.Reply {
-			return b.run(ctx, action, t, progress, people...)
+			return b.run(vendors.WithLedger(ctx, ledger), action, t, progress, people...)
 		})
-	}, b.unfinished(s, rec.Requester, rec.Channel))
+	}, b.unfinished(action, rec.Requester, rec.Channel, ledger))
 }
 
 // refusal answers a click the store refused: a pending error says why;

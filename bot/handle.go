@@ -82,7 +82,7 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		b.emit(ctx, ev)
 		return Working(working(s), func(ctx context.Context, progress Progress) reply.Reply {
 			return b.run(context.WithoutCancel(ctx), action, trail{requester: req.Caller, channel: req.Channel}, progress)
-		}, b.unfinished(s, req.Caller, req.Channel))
+		}, b.unfinished(action, req.Caller, req.Channel, nil))
 	}
 	token, err := newToken(b.epoch)
 	if err != nil {
@@ -188,6 +188,8 @@ func (b *Bot) press(ctx context.Context, c Click) Outcome {
 		return b.settle(ctx, c, StepCancel, pending.Move{From: []pending.State{pending.Pending, pending.AwaitingApproval}, To: pending.Cancelled, RequesterOnly: true}, nil)
 	case reply.Approve:
 		return b.approve(ctx, c)
+	case reply.Retry, reply.Check:
+		return b.pressRest(ctx, c)
 	case reply.Page: // a read verb again, with the words of its next page
 		if v, ok := commands.Lookup(c.Press.Verb); ok && v.Name == "list" {
 			words := append([]string{v.Name}, strings.Fields(c.Press.Value)...)

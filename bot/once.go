@@ -60,5 +60,5 @@ func (b *Bot) once(ctx context.Context, req Request, s commands.Summary, action 
 			b.log.Warn("recording a request for de-duplication failed", "error", err, "verb", s.Verb)
 		}
 		return b.afterRun(ctx, action, res, r)
-	}, b.unfinished(s, req.Caller, req.Channel)), true
+	}, b.unfinished(action, req.Caller, req.Channel, nil)), true
 }

@@ -39,8 +39,12 @@ func trailOf(rec pending.Record) trail {
 
 // run performs an action with a deadline of its own: the chat request that
 // started it may be long gone.
+// A partial batch result offers to act on the rest (offerRest).
 func (b *Bot) run(ctx context.Context, a commands.Action, t trail, progress Progress, people ...slog.Attr) reply.Reply {
 	res, r := b.runResult(ctx, a, t, progress, people...)
+	if ba, ok := a.(commands.Batch); ok && res.Batch != nil {
+		r = b.offerRest(ctx, ba, *res.Batch, r)
+	}
 	return b.afterRun(ctx, a, res, r)
 }
 
@@ -75,6 +79,9 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 	if err != nil {
 		ev.Verdict, ev.Reason = Error, reasonOf(err)
 		ev.Attrs = append(ev.Attrs, slog.String("error", err.Error()), took)
+		if each, ok := failedBatch(s, err); ok {
+			ev.Attrs = append(ev.Attrs, outcomeAttrs(each)...)
+		}
 		var p *work.PanicError
 		var refused *vendors.Error
 		var unknown *vendors.UnreachableError
@@ -106,8 +113,10 @@ func (b *Bot) runResult(ctx context.Context, a commands.Action, t trail, progres
 	ev.Verdict, ev.Batch = Done, res.Batch
 	ev.Attrs = append(ev.Attrs, slog.String("title", res.Reply.Title), took)
 	if res.Batch != nil {
+		ev.Verdict = batchVerdict(*res.Batch)
 		ev.Attrs = append(ev.Attrs, slog.Int("done", res.Batch.Count(vendors.Done)), slog.Int("refused", res.Batch.Count(vendors.Refused)),
 			slog.Int("unknown", res.Batch.Count(vendors.Unknown)), slog.Int("not_attempted", res.Batch.Count(vendors.NotAttempted)))
+		ev.Attrs = append(ev.Attrs, outcomeAttrs(*res.Batch)...)
 	}
 	if len(res.RequestIDs) > 0 {
 		ev.Attrs = append(ev.Attrs, slog.Any("request_ids", res.RequestIDs))
@@ -131,10 +140,24 @@ func runRecovered(ctx context.Context, a commands.Action, progress Progress) (re
 }
 
 // unfinished is the Unfinished notice of an action: what a user sees, and
-// the event emitted, when the bot stops before the action returns.
-func (b *Bot) unfinished(s commands.Summary, who commands.Caller, channel string) func() reply.Reply {
+// the event emitted, when the bot stops before the action returns. For a
+// batch it says what its Ledger knows (the answered IDs keep their
+// answer, the call in flight is unknown, the rest not attempted), and
+// stops the batch there, so no call goes out after the notice.
+func (b *Bot) unfinished(a commands.Action, who commands.Caller, channel string, ledger *vendors.Ledger) func() reply.Reply {
+	s := a.Summary()
 	return func() reply.Reply {
-		b.emit(context.Background(), Event{Step: StepResult, Verdict: StoppedRunning, Who: who, Channel: channel, Summary: s})
+		ev := Event{Step: StepResult, Verdict: StoppedRunning, Who: who, Channel: channel, Summary: s}
+		ba, isBatch := a.(commands.Batch)
+		if res, known := ledger.Stop(s.IDs, "the bot stopped"); known && isBatch {
+			ev.Attrs = outcomeAttrs(res)
+			b.emit(context.Background(), ev)
+			// Its buttons work where the store outlives the process (Redis).
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			return b.offerRest(ctx, ba, res, stoppedPartway(ba.Present(res)))
+		}
+		b.emit(context.Background(), ev)
 		return stopped(s)
 	}
 }

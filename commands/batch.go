@@ -29,13 +29,14 @@ func more(a Arg) Arg {
 var dryRun = Option{Name: "dry-run", Help: "show exactly what would change, and change nothing"}
 
 // newBatch builds a destructive action over ids, or its dry run.
-func (r *Registry) newBatch(s Summary, in args, done string, run func(ctx context.Context, ids []string) (vendors.BatchResult, error)) *batchAction {
+// words writes the same command over other IDs (for a retry of the rest).
+func (r *Registry) newBatch(s Summary, in args, done string, words func(ids []string) []string, run func(ctx context.Context, ids []string) (vendors.BatchResult, error)) *batchAction {
 	s.DryRun = in.switches["dry-run"]
 	s.Calls = 1
 	if r.deps.BatchSize > 0 {
 		s.Calls = (len(s.IDs) + r.deps.BatchSize - 1) / r.deps.BatchSize
 	}
-	return &batchAction{summary: s, done: done, run: run}
+	return &batchAction{summary: s, done: done, run: run, words: words}
 }
 
 func deleteVerb() *Verb {
@@ -54,7 +55,7 @@ func deleteVerb() *Verb {
 				return nil, err
 			}
 			return r.newBatch(Summary{Verb: "delete", Vendor: vendors.SecMaster, Operation: "delete incidents", IDs: ids,
-				API: "DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents"}, in, "Deleted", r.deps.SecMaster.DeleteIncidents), nil
+				API: "DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/incidents"}, in, "Deleted", verbOver("delete"), r.deps.SecMaster.DeleteIncidents), nil
 		},
 	}
 }
@@ -106,9 +107,15 @@ func unlinkVerb() *Verb {
 			s := Summary{Verb: "unlink", Vendor: vendors.SecMaster, Operation: "unlink " + to,
 				Target: fmt.Sprintf("from %s %s", singular(from), subject), IDs: related, Subject: subject, Association: &assoc,
 				API: fmt.Sprintf("DELETE /v1/{project_id}/workspaces/{workspace_id}/soc/%s/%s/%s", from, subject, to)}
-			return r.newBatch(s, in, "Unlinked", func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
+			words := func(ids []string) []string {
+				w := append([]string{"unlink", subject}, ids...)
+				return append(w, "--from", from, "--to", to)
+			}
+			a := r.newBatch(s, in, "Unlinked", words, func(ctx context.Context, ids []string) (vendors.BatchResult, error) {
 				return r.deps.SecMaster.CancelAssociation(ctx, assoc, ids)
-			}), nil
+			})
+			a.subject = subject
+			return a, nil
 		},
 	}
 }
@@ -129,7 +136,7 @@ func unassignVerb() *Verb {
 				return nil, err
 			}
 			return r.newBatch(Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids,
-				API: r.deps.Coralogix.UnassignRoute()}, in, "Unassigned", r.deps.Coralogix.UnassignIncidents), nil
+				API: r.deps.Coralogix.UnassignRoute()}, in, "Unassigned", verbOver("unassign"), r.deps.Coralogix.UnassignIncidents), nil
 		},
 	}
 }
@@ -179,7 +186,20 @@ type batchAction struct {
 	summary Summary
 	done    string // past tense shown in the result: "Deleted"
 	run     func(ctx context.Context, ids []string) (vendors.BatchResult, error)
+	words   func(ids []string) []string
+	subject string // unlink's incident
 }
+
+// verbOver writes a verb that takes only IDs over ids.
+func verbOver(verb string) func(ids []string) []string {
+	return func(ids []string) []string { return append([]string{verb}, ids...) }
+}
+
+func (a *batchAction) Present(res vendors.BatchResult) reply.Reply {
+	return BatchReply(a.summary, a.done, res)
+}
+func (a *batchAction) WordsFor(ids []string) []string { return a.words(ids) }
+func (a *batchAction) Subject() string                { return a.subject }
 
 func (a *batchAction) Destructive() bool { return true }
 func (a *batchAction) Summary() Summary  { return a.summary }
@@ -193,47 +213,4 @@ func (a *batchAction) Run(ctx context.Context, progress ProgressFunc) (Result, e
 		return Result{}, err
 	}
 	return Result{Reply: BatchReply(a.summary, a.done, res), Batch: &res, RequestIDs: res.RequestIDs}, nil
-}
-
-// BatchReply is the one presenter of a batch result: what was done, what
-// the vendor refused (with its code and message), what has an unknown
-// outcome (and how to check), and the vendor's request IDs.
-func BatchReply(s Summary, done string, res vendors.BatchResult) reply.Reply {
-	ok, refused, unknown, skipped := res.Count(vendors.Done), res.Count(vendors.Refused), res.Count(vendors.Unknown), res.Count(vendors.NotAttempted)
-	r := reply.Reply{Public: true}
-	switch {
-	case ok == len(res.Items):
-		r.Tone = reply.Success
-	case ok == 0 && unknown == 0:
-		r.Tone = reply.Failure
-	default:
-		r.Tone = reply.Warning
-	}
-	r.Title = fmt.Sprintf("%s: %s %d of %d", s.Vendor, strings.ToLower(done), ok, len(res.Items))
-	what := s.Operation
-	if s.Target != "" {
-		what += " " + s.Target
-	}
-	r.Lines = []string{"Operation: " + what + "."}
-	if unknown > 0 {
-		r.Lines = append(r.Lines, fmt.Sprintf("%s gave no trustworthy answer for %d ID(s): it may have acted on them. Check them in %s before trying again.", s.Vendor, unknown, s.Vendor))
-	}
-	list := func(label string, o vendors.Outcome, n int) {
-		if n == 0 {
-			return
-		}
-		l := reply.List{Label: fmt.Sprintf("%s (%d)", label, n)}
-		for _, it := range res.With(o) {
-			l.Items = append(l.Items, reply.Item{ID: it.ID, Note: it.Message})
-		}
-		r.Lists = append(r.Lists, l)
-	}
-	list(done, vendors.Done, ok)
-	list("Failed", vendors.Refused, refused)
-	list("Outcome unknown", vendors.Unknown, unknown)
-	list("Not attempted", vendors.NotAttempted, skipped)
-	if len(res.RequestIDs) > 0 {
-		r.Footer = "Request IDs: " + strings.Join(res.RequestIDs, ", ") + "."
-	}
-	return r
 }

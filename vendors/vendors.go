@@ -5,8 +5,6 @@
 package vendors
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -139,6 +137,9 @@ type Item struct {
 	Outcome Outcome
 	Code    string // the vendor's code, when it gave one
 	Message string // the vendor's message, or why the outcome is what it is
+	// Retryable marks a refusal a later retry can get past (throttling):
+	// such an ID is offered for a retry with the not attempted ones.
+	Retryable bool
 }
 
 // BatchResult is the per-ID outcome of a batch operation, with the request
@@ -192,92 +193,6 @@ func (r *BatchResult) MarkAll(ids []string, o Outcome, code, message string) {
 	for _, id := range ids {
 		r.Items = append(r.Items, Item{ID: id, Outcome: o, Code: code, Message: message})
 	}
-}
-
-// InBatches calls op on consecutive chunks of at most size IDs and merges the
-// results; see InGroups.
-func InBatches(ctx context.Context, ids []string, size int, op func(ctx context.Context, chunk []string) (BatchResult, error)) (BatchResult, error) {
-	if size <= 0 {
-		size = len(ids)
-	}
-	var groups [][]string
-	for start := 0; start < len(ids); start += size {
-		groups = append(groups, ids[start:min(start+size, len(ids))])
-	}
-	return InGroups(ctx, groups, op)
-}
-
-// InGroups calls op on each group of IDs in turn and merges the results. If
-// the first call fails, nothing is known to have happened and its error is
-// returned as is. If a later call fails, the IDs of that group get the
-// outcome the error implies (refused with the vendor's code and message, or
-// unknown), the remaining groups are not attempted (a vendor that refused
-// once is not hammered), and the partial result is returned with a nil error
-// so the responder sees what did happen.
-//
-// Each call is reported to the context's RequestWatcher, and after each
-// call but the last the ProgressWatcher hears how far the batch has got.
-func InGroups(ctx context.Context, groups [][]string, op func(ctx context.Context, group []string) (BatchResult, error)) (BatchResult, error) {
-	var result BatchResult
-	total := 0
-	for _, g := range groups {
-		total += len(g)
-	}
-	rest := func(i int) []string {
-		var ids []string
-		for _, g := range groups[i:] {
-			ids = append(ids, g...)
-		}
-		return ids
-	}
-	for i, group := range groups {
-		if err := ctx.Err(); err != nil {
-			if i == 0 {
-				return BatchResult{}, err
-			}
-			result.MarkAll(rest(i), NotAttempted, "", "not attempted: "+err.Error())
-			return result, nil
-		}
-		started := time.Now()
-		part, err := op(ctx, group)
-		Observe(ctx, started, err)
-		if err != nil {
-			if i == 0 {
-				return BatchResult{}, err
-			}
-			result.markFailed(group, err)
-			result.MarkAll(rest(i+1), NotAttempted, "", "not attempted: an earlier batch failed")
-			return result, nil
-		}
-		result.Merge(part)
-		if i < len(groups)-1 {
-			reportProgress(ctx, Progress{Call: i + 1, Calls: len(groups), Handled: len(result.Items), Total: total, Result: result})
-		}
-	}
-	return result, nil
-}
-
-// markFailed records a failed call's IDs: refused when the vendor said so,
-// unknown otherwise.
-func (r *BatchResult) markFailed(ids []string, err error) {
-	var ve *Error
-	if errors.As(err, &ve) {
-		if ve.RequestID != "" {
-			r.RequestIDs = append(r.RequestIDs, ve.RequestID)
-		}
-		r.MarkAll(ids, Refused, ve.Code, ve.Error())
-		return
-	}
-	var ns *NotSentError
-	if errors.As(err, &ns) {
-		r.MarkAll(ids, NotAttempted, "", ns.Error())
-		return
-	}
-	var ue *UnreachableError
-	if errors.As(err, &ue) && ue.RequestID != "" {
-		r.RequestIDs = append(r.RequestIDs, ue.RequestID)
-	}
-	r.MarkAll(ids, Unknown, "", err.Error())
 }
 
 // Association names the two sides of a SecMaster data object relation, for

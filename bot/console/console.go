@@ -3,7 +3,8 @@
 // dispatcher as Slack and Discord. Buttons are shown as words in brackets;
 // typing "confirm" (or yes, y) or "cancel" presses them when exactly one
 // confirmation is waiting; with several, it lists them and asks which
-// ("confirm TOKEN").
+// ("confirm TOKEN"). A partial result's buttons are "retry" and "check",
+// the same way.
 package console
 
 import (
@@ -37,8 +38,10 @@ type Console struct {
 
 	mu      sync.Mutex // guards out and what follows: expiry notices arrive from timers
 	pending []waiting  // confirmations awaiting an answer, oldest first
-	shown   int        // confirmations shown so far, to name each one's message
-	status  Status     // the worst of the session so far (status.go)
+	offers  []offer    // Retry and Check buttons of partial results
+	grace   time.Duration
+	shown   int    // confirmations shown so far, to name each one's message
+	status  Status // the worst of the session so far (status.go)
 	// atPrompt: the prompt is the last thing written, so what ends the
 	// session starts on a new line.
 	atPrompt bool
@@ -181,6 +184,8 @@ func (c *Console) handle(ctx context.Context, line string) bool {
 			c.forget(token)
 		}
 		c.show(ctx, o)
+	case "retry", "check":
+		c.pressRest(ctx, reply.Kind(strings.ToLower(word)), rest)
 	default:
 		c.mu.Lock()
 		c.shown++
@@ -273,7 +278,9 @@ func (c *Console) Update(_ context.Context, message string, r reply.Reply) {
 func (c *Console) show(ctx context.Context, o bot.Outcome) {
 	c.print(o.Reply)
 	if o.Work != nil {
-		c.print(o.Work(ctx, c.print))
+		r := c.work(ctx, o)
+		c.remember(r)
+		c.print(r)
 	}
 }
 

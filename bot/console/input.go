@@ -98,7 +98,7 @@ func onlyIDs(line string) bool {
 		return false
 	}
 	switch strings.ToLower(words[0]) {
-	case "confirm", "cancel", "exit", "quit", "/incident":
+	case "confirm", "cancel", "retry", "check", "exit", "quit", "/incident":
 		return false
 	}
 	for _, w := range words {

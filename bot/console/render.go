@@ -21,7 +21,11 @@ func Render(r reply.Reply) string {
 	for _, l := range r.Lines {
 		fmt.Fprintf(&b, "  %s\n", l)
 	}
-	for _, l := range r.Lists {
+	lists := r.Lists
+	if r.Attachment != nil { // it holds every item of the lists, and more
+		lists = nil
+	}
+	for _, l := range lists {
 		fmt.Fprintf(&b, "  %s:\n", l.Label)
 		b.WriteString(reply.Shorten(l.Items, maxListed, 1<<20, func(it reply.Item) string {
 			if it.Note != "" {
@@ -53,6 +57,7 @@ func Render(r reply.Reply) string {
 	if len(next) > 0 {
 		fmt.Fprintf(&b, "  Next: %s (help shows each one's options)\n", strings.Join(next, " · "))
 	}
+	renderRest(&b, r)
 	if r.Footer != "" {
 		fmt.Fprintf(&b, "  (%s)\n", r.Footer)
 	}

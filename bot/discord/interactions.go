@@ -191,6 +191,8 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal,
 			Data: modal(o.Form.Verb, key, modalOptions(o.Form.Verb, false), p.Value)}, nil
+	case o.Notice && o.Work != nil: // a private note now and another after (a Check)
+		return say(o.Reply), func(ctx context.Context) { a.privately(ctx, i, o.Work(ctx, nil)) }
 	case o.Notice: // a private note; the confirmation stays as it is
 		return say(o.Reply), nil
 	case p.Kind == reply.Form: // a card's step: the card moves with it
@@ -269,7 +271,7 @@ func (a *Adapter) routes(i *discordgo.Interaction) deliver.Routes {
 		}},
 		Public: []deliver.Route{{Name: routeFollowup, Send: func(ctx context.Context, r reply.Reply) error {
 			params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Components: components(r), AllowedMentions: noMentions()}
-			return a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, params); return err })
+			return a.rest(ctx, func() error { _, err := a.session.FollowupMessageCreate(i, false, withFile(params, r)); return err })
 		}}},
 		Private: deliver.Route{Name: routeFollowup, Send: func(ctx context.Context, r reply.Reply) error {
 			params := &discordgo.WebhookParams{Embeds: []*discordgo.MessageEmbed{embed(r)}, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}

@@ -223,6 +223,9 @@ func (a *Adapter) Drain(ctx context.Context) int {
 // UpdateMessage replaces the message behind a response_url: the bot's
 // Updater for Slack (an expired confirmation).
 func (a *Adapter) UpdateMessage(ctx context.Context, responseURL string, r reply.Reply) {
+	if responseURL == "" { // a confirmation a button asked for (a Retry): its message cannot be named
+		return
+	}
 	if strings.HasPrefix(responseURL, postRef) { // a message of the bot's own
 		if err := a.updatePosted(ctx, responseURL, r); err != nil {
 			a.log.Warn("updating a message of the bot's own failed", "error", err, "title", r.Title)

@@ -77,7 +77,7 @@ func (a *Adapter) routes(t target) deliver.Routes {
 	progress := deliver.Route{Name: routeUpdate, Send: t.progress.finish} // the progress message becomes the result
 	if t.responseURL == "" {                                              // a form's result: the channel first
 		rt.Public = []deliver.Route{progress, rt.Channel}
-		return rt
+		return a.withAttachment(t, rt)
 	}
 	rt.InPlace = deliver.Route{Name: routeResponseURL, Send: func(ctx context.Context, r reply.Reply) error {
 		return a.respond(ctx, t.responseURL, replaceWith(r))
@@ -88,5 +88,5 @@ func (a *Adapter) routes(t target) deliver.Routes {
 	rt.Public = []deliver.Route{progress, {Name: routeResponseURL, Send: func(ctx context.Context, r reply.Reply) error {
 		return a.respond(ctx, t.responseURL, message(r))
 	}}}
-	return rt
+	return a.withAttachment(t, rt)
 }

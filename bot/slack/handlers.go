@@ -133,6 +133,18 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 	}
 	t := target{responseURL: cb.ResponseURL, channel: cb.Channel.ID, who: who}
 	switch {
+	case o.Notice && o.Work != nil: // a Check: a private note now, its answer after
+		a.work.Go(func(ctx context.Context) {
+			privately := func(r reply.Reply) {
+				note := message(r)
+				note.ResponseType = slack.ResponseTypeEphemeral
+				if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
+					a.log.Warn("posting a private note failed", "error", err, "title", r.Title)
+				}
+			}
+			privately(o.Reply)
+			privately(o.Work(ctx, nil))
+		})
 	case o.Notice: // the latest note per clicker; under pressure, none
 		if !a.notes.OfferLatest(who.UserID, func(ctx context.Context) {
 			note := message(o.Reply)

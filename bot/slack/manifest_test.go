@@ -28,7 +28,7 @@ func TestManifestMatchesTheAdapter(t *testing.T) {
 			t.Errorf("the adapter does not serve %s", path)
 		}
 	}
-	for _, want := range []string{"command: /incident", "- commands", "- chat:write", "- usergroups:read", "is_enabled: true",
+	for _, want := range []string{"command: /incident", "- commands", "- chat:write", "- usergroups:read", "- files:write", "is_enabled: true",
 		"message_menu_options_url: https://YOUR-HOST/slack/options", "type: message", "callback_id: " + slackbot.ShortcutCallback} {
 		if !strings.Contains(manifest, want) {
 			t.Errorf("manifest lacks %q", want)

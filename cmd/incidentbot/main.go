@@ -151,7 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			stdout = editor.Stdout()
 		}
 	}
-	term := console.New(b, stdin, stdout, user, prompt)
+	term := console.New(b, stdin, stdout, user, prompt).StopGrace(cfg.ShutdownTimeout)
 	if editor != nil {
 		term.UseEditor(editor)
 	}

@@ -10,12 +10,16 @@ type Kind string
 
 // Button kinds. Confirm, Cancel and Approve settle a pending action (Value
 // is its token); Form opens the form of a verb for one object (Verb names
-// the verb, Value the object, e.g. a ticket number).
+// the verb, Value the object, e.g. a ticket number). Retry and Check act
+// on the rest of a partial result (Value is the token under which the
+// bot stored its IDs; the IDs never travel in a button).
 const (
 	Confirm Kind = "confirm"
 	Cancel  Kind = "cancel"
 	Approve Kind = "approve"
 	Form    Kind = "form"
+	Retry   Kind = "retry"
+	Check   Kind = "check"
 	// Page runs a read verb again with more words (Value, space
 	// separated): the "Next page" of a list.
 	Page Kind = "page"
@@ -50,7 +54,7 @@ func ParsePress(id string) (Press, error) {
 		return Press{}, ErrUnknownButton
 	}
 	switch Kind(kind) {
-	case Confirm, Cancel, Approve:
+	case Confirm, Cancel, Approve, Retry, Check:
 		return Press{Kind: Kind(kind), Value: rest}, nil
 	case Form, Page:
 		verb, value, ok := strings.Cut(rest, ":")

@@ -61,6 +61,18 @@ type Reply struct {
 	// approval after a Confirm), shows it as a message of its own and
 	// leaves the one it follows as it is.
 	NewMessage bool
+	// Attachment, when set, is the whole of what the message can only
+	// begin (every ID of a large result, by outcome), one click away:
+	// Slack shows it in the message's thread, Discord as a text file, the
+	// terminal in full.
+	Attachment *Attachment
+}
+
+// Attachment is a plain-text document that goes with a reply.
+type Attachment struct {
+	Name  string // a file name: "delete-incidents-outcomes.txt"
+	Title string // what it is, one line: "Every ID by outcome"
+	Text  string // the document; plain text, not markup
 }
 
 // IDs makes a list of bare IDs.

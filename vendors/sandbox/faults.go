@@ -20,6 +20,7 @@ const (
 	FaultReset    FaultKind = "reset"   // the connection is reset before any header
 	FaultTimeout  FaultKind = "timeout" // no answer until the client gives up (or Arg elapses)
 	FaultThrottle FaultKind = "429"     // a 429 with Retry-After (Arg seconds, default 1)
+	FaultSlow     FaultKind = "slow"    // the normal answer, after Arg (a long batch, to stop part way)
 )
 
 // Fault is one injected misbehaviour.
@@ -108,6 +109,12 @@ func parseFault(s string) (*Fault, error) {
 			}
 			f.Arg = d
 		}
+	case FaultSlow:
+		d, err := time.ParseDuration(arg)
+		if !hasArg || err != nil || d <= 0 {
+			return nil, fmt.Errorf("slow takes a duration: slow:2s")
+		}
+		f.Kind, f.Arg = FaultSlow, d
 	case FaultThrottle:
 		f.Kind, f.Arg = FaultThrottle, time.Second
 		if hasArg {
@@ -120,7 +127,7 @@ func parseFault(s string) (*Fault, error) {
 	default:
 		status, err := strconv.Atoi(kind)
 		if err != nil || status < 500 || status > 599 || hasArg {
-			return nil, fmt.Errorf("unknown fault %q (want 5xx, html500, html200, badjson, cut, reset, timeout[:DURATION] or 429[:SECONDS])", s)
+			return nil, fmt.Errorf("unknown fault %q (want 5xx, html500, html200, badjson, cut, reset, timeout[:DURATION], slow:DURATION or 429[:SECONDS])", s)
 		}
 		f.Kind, f.Status = Fault5xxJSON, status
 	}
@@ -159,6 +166,8 @@ func (f *Fault) String() string {
 		if f.Arg > 0 {
 			s += ":" + f.Arg.String()
 		}
+	case FaultSlow:
+		s += ":" + f.Arg.String()
 	}
 	if f.Times > 0 {
 		s += "*" + strconv.Itoa(f.Times)

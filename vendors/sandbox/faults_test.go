@@ -216,3 +216,22 @@ func TestParseFaults(t *testing.T) {
 		}
 	}
 }
+
+// slow:DURATION answers as normal, only late: a long batch to stop part way.
+func TestASlowFaultAnswersNormallyAfterItsDelay(t *testing.T) {
+	f, err := sandbox.ParseFaults("secmaster.delete=slow:50ms")
+	if err != nil || f["secmaster.delete"].Kind != sandbox.FaultSlow || f["secmaster.delete"].String() != "slow:50ms" {
+		t.Fatalf("ParseFaults = %v, %v", f, err)
+	}
+	for _, bad := range []string{"coc=slow", "coc=slow:x", "coc=slow:0s"} {
+		if _, err := sandbox.ParseFaults(bad); err == nil {
+			t.Errorf("ParseFaults(%q) accepted", bad)
+		}
+	}
+	srv := faulty(t, "secmaster.delete=slow:50ms")
+	c, _ := secmaster.New(secmaster.Config{Settings: hw(srv.URL, 5*time.Second), WorkspaceID: "w", BatchSize: 10})
+	res, err := c.DeleteIncidents(context.Background(), []string{"inc-1001"})
+	if err != nil || res.Count(vendors.Done) != 1 {
+		t.Fatalf("a slow delete = %+v, %v; want it done", res, err)
+	}
+}

@@ -22,6 +22,15 @@ func (s *Sandbox) misbehave(w http.ResponseWriter, r *http.Request, route string
 	s.mu.Unlock()
 
 	switch fault.Kind {
+	case FaultSlow: // then the normal answer
+		select {
+		case <-r.Context().Done():
+			return true
+		case <-s.closing:
+			return true
+		case <-time.After(fault.Arg):
+		}
+		return false
 	case Fault5xxJSON:
 		body := map[string]any{"code": "Sandbox.50000001", "message": "injected fault: internal error"}
 		if strings.HasPrefix(route, "coc") {
