@@ -64,10 +64,28 @@ func (b *Bot) leased(ctx context.Context, rec pending.Record, started bool, s co
 		b.log.Error("a running action's lease was lost; it stopped calling the vendor", "token_ref", tokenRef(rec.Token))
 		r.Lines = append([]string{fencedLine}, r.Lines...)
 	}
-	if err := b.runs.Finish(ctx, rec.Token); err != nil {
-		b.log.Warn("forgetting a finished action failed", "error", err, "token_ref", tokenRef(rec.Token))
-	}
+	b.finish(ctx, rec.Token)
 	return r
+}
+
+// finish forgets a finished action's run record, trying again for up to a
+// lease or 5 s, whichever is shorter (a Sentinel failover takes two or
+// three; the result waits for it, briefly): a record left behind would
+// be reported by another process as an orphan, "outcome unknown", after
+// the requester has read the result.
+func (b *Bot) finish(ctx context.Context, token string) {
+	deadline := time.Now().Add(min(b.runLease, 5*time.Second))
+	for wait := 100 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := b.runs.Finish(ctx, token)
+		if err == nil {
+			return
+		}
+		if time.Now().Add(wait).After(deadline) {
+			b.log.Warn("forgetting a finished action failed; another process may report it as unknown", "error", err, "token_ref", tokenRef(token))
+			return
+		}
+		time.Sleep(wait)
+	}
 }
 
 // renew renews a running action's lease every third of it until done,

@@ -122,13 +122,33 @@ func (s *Store) Renew(ctx context.Context, token string, lease time.Duration) (b
 
 // Finish implements pending.Runs.
 func (s *Store) Finish(ctx context.Context, token string) error {
-	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.SRem(ctx, s.runsKey(), token)
+	// Like a settle, the forgetting must survive a failover: a run record
+	// lost with the old primary would come back on the new one and be
+	// reported as an orphan ("outcome unknown") after its result was shown.
+	node := redis.Cmdable(s.c)
+	if cc, ok := s.c.(*redis.ClusterClient); ok && s.waitReplicas > 0 {
+		c, err := cc.MasterForKey(ctx, s.runKey(token))
+		if err != nil {
+			return fmt.Errorf("redis: finishing a run: %w", err)
+		}
+		node = c
+	}
+	var w *redis.Cmd
+	_, err := node.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.SRem(ctx, s.runsKey(), token) // out of the set first: a claim then finds nothing
 		p.Del(ctx, s.runKey(token), s.leaseKey(token))
+		if s.waitReplicas > 0 {
+			w = p.Do(ctx, "wait", s.waitReplicas, s.waitTimeout.Milliseconds())
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("redis: finishing a run: %w", err)
+	}
+	if w != nil {
+		if acked, _ := w.Int64(); acked < int64(s.waitReplicas) {
+			return fmt.Errorf("redis: finishing a run: %w (%d of %d replicas acknowledged within %s)", pending.ErrNotDurable, acked, s.waitReplicas, s.waitTimeout)
+		}
 	}
 	return nil
 }
