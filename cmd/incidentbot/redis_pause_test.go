@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -31,21 +32,8 @@ func TestRedisPausedCommandIsStillAnsweredWithinSlacksDeadline(t *testing.T) {
 	}()
 	form := url.Values{"command": {"/incident"}, "text": {"delete inc-1"}, "user_id": {"U0ALICE"}, "user_name": {"alice"},
 		"channel_id": {"C0WAR"}, "response_url": {c.slack.URL + "/resp/paused"}, "trigger_id": {"trig"}, "team_domain": {"paused"}}
-	body := form.Encode()
-	req, _ := http.NewRequest(http.MethodPost, r1.base+"/slack/commands", strings.NewReader(body))
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", slackbot.Sign([]byte(replicaSecret), ts, []byte(body)))
-	start := time.Now()
-	resp, err := (&http.Client{Timeout: 3 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("no answer within Slack's 3 s with Redis paused: %v\n%s", err, r1.logs)
-	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	t.Logf("answered in %s with Redis paused", time.Since(start).Round(time.Millisecond))
-	if !strings.Contains(string(answer), "cannot reach its store of confirmations") || strings.Contains(string(answer), "confirm:") {
+	answer := postWithinSlacksDeadline(t, r1, "/slack/commands", form)
+	if !strings.Contains(answer, "cannot reach its store of confirmations") || strings.Contains(answer, "confirm:") {
 		t.Fatalf("with Redis paused the answer was: %s", answer)
 	}
 
@@ -62,4 +50,50 @@ func TestRedisPausedCommandIsStillAnsweredWithinSlacksDeadline(t *testing.T) {
 	}
 	c.click(r1, id, "/resp/resumed-click")
 	c.waitFor("the confirmed delete after Resume", func() bool { return c.deletes() == 1 })
+}
+
+// A Confirm clicked while Redis is paused is acknowledged within Slack's
+// 3 s, refused with the store's message, and runs nothing, even after
+// Redis thaws.
+func TestRedisPausedClickIsAnsweredWithinSlacksDeadlineAndRunsNothing(t *testing.T) {
+	c := newCluster(t)
+	r1 := c.start()
+	id, answer := c.ask(r1, "delete inc-1", "/resp/ask")
+	if id == "" {
+		t.Fatalf("no confirmation: %s", answer)
+	}
+	c.redis.Pause()
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]string{"id": "U0ALICE", "name": "alice"},
+		"channel": map[string]string{"id": "C0WAR"}, "response_url": c.slack.URL + "/resp/click-paused",
+		"actions": []map[string]string{{"action_id": id, "block_id": "buttons", "type": "button"}}})
+	postWithinSlacksDeadline(t, r1, "/slack/interactions", url.Values{"payload": {string(payload)}, "team_domain": {"click"}})
+	c.redis.Resume()
+	c.waitFor("the refusal of the paused click", func() bool {
+		return strings.Contains(strings.Join(c.posts("/resp/click-paused"), "\n"), "cannot reach its store of confirmations")
+	})
+	time.Sleep(time.Second) // room for a run the click let through
+	if n := c.deletes(); n != 0 {
+		t.Fatalf("%d vendor calls from a click refused with Redis paused", n)
+	}
+}
+
+// postWithinSlacksDeadline sends a signed request as Slack does, giving up
+// after Slack's 3 s, and returns the answer.
+func postWithinSlacksDeadline(t *testing.T, r *replica, path string, form url.Values) string {
+	t.Helper()
+	body := form.Encode()
+	req, _ := http.NewRequest(http.MethodPost, r.base+path, strings.NewReader(body))
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", slackbot.Sign([]byte(replicaSecret), ts, []byte(body)))
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: 3 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("no answer within Slack's 3 s with Redis paused: %v\n%s", err, r.logs)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	t.Logf("%s answered in %s with Redis paused", path, time.Since(start).Round(time.Millisecond))
+	return string(answer)
 }
