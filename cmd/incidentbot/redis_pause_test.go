@@ -97,3 +97,21 @@ func postWithinSlacksDeadline(t *testing.T, r *replica, path string, form url.Va
 	t.Logf("%s answered in %s with Redis paused", path, time.Since(start).Round(time.Millisecond))
 	return string(answer)
 }
+
+// An options request (the picker's type-ahead) with Redis paused: its
+// replay check and the shared look-up cache on Redis stall, and Slack
+// must still get its options within 3 s.
+func TestRedisPausedOptionsAreAnsweredWithinSlacksDeadline(t *testing.T) {
+	c := newCluster(t)
+	r1 := c.start()
+	c.redis.Pause()
+	defer c.redis.Resume()
+	payload, _ := json.Marshal(map[string]any{"type": "block_suggestion", "user": map[string]string{"id": "U0ALICE", "name": "alice"},
+		"block_id": "ids:delete.ids", "action_id": "value", "value": "inc",
+		"view": map[string]any{"id": "V1", "callback_id": "pick:delete", "private_metadata": `{"channel":"C0WAR"}`}})
+	answer := postWithinSlacksDeadline(t, r1, "/slack/options", url.Values{"payload": {string(payload)}, "team_domain": {"options"}})
+	if !strings.Contains(answer, `"options"`) {
+		t.Fatalf("with Redis paused the options answer was: %s", answer)
+	}
+	t.Logf("options: %s", answer)
+}
