@@ -15,11 +15,13 @@ import (
 // makes one write and one read per batch instead of per call, on the bot
 // and on Redis alike.
 //
-// Pipelines are sent by at most lanes goroutines, each started when a
-// call finds fewer in flight and ending when the queue is empty, so a
-// caller never sends for others and can always stop waiting: a call whose
-// context ends while queued is taken out of the queue, and one already
-// sent is left to the client's own timeouts while its caller returns.
+// At most lanes pipelines are in flight. A call that finds a lane free and
+// nobody queued sends itself, under its own context. Otherwise it queues,
+// and batches are sent by goroutines (at most lanes, each ending when the
+// queue is empty), so a caller never sends for others and can always stop
+// waiting: a call whose context ends while queued is taken out of the
+// queue, and one already sent is left to the client's own timeouts while
+// its caller returns.
 type batch struct {
 	mu    sync.Mutex
 	queue []*queued
@@ -48,8 +50,26 @@ func (s *Store) do(ctx context.Context, add func(redis.Pipeliner)) error {
 		return err
 	}
 	b := &s.batch
-	q := &queued{add: add, done: make(chan struct{})}
 	b.mu.Lock()
+	if b.busy < lanes && len(b.queue) == 0 {
+		// Nothing waits: send this call alone, under its own context, on
+		// this goroutine (the common case, without a hand-over).
+		b.busy++
+		b.mu.Unlock()
+		_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			add(p)
+			return nil
+		})
+		b.mu.Lock()
+		if len(b.queue) > 0 {
+			go s.send() // the lane passes to a sender for those who came meanwhile
+		} else {
+			b.busy--
+		}
+		b.mu.Unlock()
+		return ctx.Err()
+	}
+	q := &queued{add: add, done: make(chan struct{})}
 	b.queue = append(b.queue, q)
 	if b.busy < lanes {
 		b.busy++
