@@ -145,7 +145,7 @@ func New(o Options) (*Adapter, error) {
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
-		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: o.Seen, perms: perms,
+		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: bounded(o.Seen), perms: perms,
 		metrics: o.Metrics, progressEvery: o.ProgressEvery, picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
@@ -189,7 +189,7 @@ func ParsePermissions(s string) (*int64, error) {
 
 // Routes adds the HTTP interactions endpoint to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /discord/interactions", a.serveInteraction)
+	mux.HandleFunc("POST /discord/interactions", withinBudget(a.serveInteraction))
 }
 
 // Wait blocks until work started after an initial response has finished.

@@ -39,15 +39,30 @@ func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.Intera
 			a.log.Error("discord gateway: recovered from a panic", "error", p, "stack", p.Stack)
 		}
 	}()
-	if ic == nil || ic.Interaction == nil || a.redelivered(ctx, ic.Interaction) {
+	if ic == nil || ic.Interaction == nil {
 		return
 	}
-	resp, after := a.safeHandle(ctx, ic.Interaction)
+	resp, after, ok := a.gatewayHandle(ctx, ic.Interaction)
+	if !ok {
+		return
+	}
 	start := a.work.Later(after)
 	if err := a.rest(ctx, func() error { return a.session.InteractionRespond(ic.Interaction, resp) }); err != nil {
 		a.log.Error("initial response failed", "error", err, "interaction", ic.ID)
 	}
 	start() // even after a failed response: a confirmed action must still report
+}
+
+// gatewayHandle is the part of a gateway interaction before its initial
+// response, bounded by syncBudget; ok is false for a re-delivery.
+func (a *Adapter) gatewayHandle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, after func(context.Context), ok bool) {
+	ctx, cancel := context.WithTimeout(ctx, syncBudget)
+	defer cancel()
+	if a.redelivered(ctx, i) {
+		return nil, nil, false
+	}
+	resp, after = a.safeHandle(ctx, i)
+	return resp, after, true
 }
 
 // redelivered says whether the gateway delivered this interaction before

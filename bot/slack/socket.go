@@ -73,6 +73,8 @@ func ack(ctx context.Context, client socketAcker, req socketmode.Request, payloa
 }
 
 func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socketmode.Event) {
+	ctx, cancel := context.WithTimeout(ctx, syncBudget) // the ack's own wait is not counted (see ack)
+	defer cancel()
 	var payload any
 	// A panic while handling one envelope is answered with a reference
 	// and logged with its stack; the connection and the process live on.

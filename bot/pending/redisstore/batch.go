@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -12,20 +13,24 @@ import (
 // calls that arrive queue up and go together in the next one. An idle
 // store sends each call at once, so batching adds no wait; a busy one
 // makes one write and one read per batch instead of per call, on the bot
-// and on Redis alike. No goroutine of its own: a caller that finds fewer
-// than lanes pipelines in flight sends its call with the queue, and hands
-// its lane to the first caller still waiting when it is done, so no caller
-// sends for others for ever.
+// and on Redis alike.
+//
+// At most lanes pipelines are in flight. A call that finds a lane free and
+// nobody queued sends itself, under its own context. Otherwise it queues,
+// and batches are sent by goroutines (at most lanes, each ending when the
+// queue is empty), so a caller never sends for others and can always stop
+// waiting: a call whose context ends while queued is taken out of the
+// queue, and one already sent is left to the client's own timeouts while
+// its caller returns.
 type batch struct {
 	mu    sync.Mutex
 	queue []*queued
-	busy  int // callers sending, at most lanes
+	busy  int // senders running, at most lanes
 }
 
 type queued struct {
 	add  func(redis.Pipeliner)
-	done chan struct{} // its command ran, or it is this caller's turn to send
-	lead bool          // set before done is closed: send the queue
+	done chan struct{} // closed once its commands ran
 }
 
 // maxBatch bounds one pipeline, so one reply never grows without bound.
@@ -36,53 +41,78 @@ const maxBatch = 256
 var lanes = 4
 
 // do queues add (which adds one or more commands to a pipeline and keeps
-// them to read afterwards) and returns once they ran. The commands carry
-// their own errors.
-func (s *Store) do(ctx context.Context, add func(redis.Pipeliner)) {
+// them to read afterwards) and returns nil once they ran; the commands
+// carry their own errors. When ctx ends first it returns ctx's error at
+// once, and the caller must not read its commands: they may be running
+// still, or never be sent.
+func (s *Store) do(ctx context.Context, add func(redis.Pipeliner)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	b := &s.batch
-	q := &queued{add: add, done: make(chan struct{})}
 	b.mu.Lock()
-	lead := b.busy < lanes
-	if lead {
+	if b.busy < lanes && len(b.queue) == 0 {
+		// Nothing waits: send this call alone, under its own context, on
+		// this goroutine (the common case, without a hand-over).
 		b.busy++
-	} else {
-		b.queue = append(b.queue, q)
+		b.mu.Unlock()
+		_, _ = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			add(p)
+			return nil
+		})
+		b.mu.Lock()
+		if len(b.queue) > 0 {
+			go s.send() // the lane passes to a sender for those who came meanwhile
+		} else {
+			b.busy--
+		}
+		b.mu.Unlock()
+		return ctx.Err()
+	}
+	q := &queued{add: add, done: make(chan struct{})}
+	b.queue = append(b.queue, q)
+	if b.busy < lanes {
+		b.busy++
+		go s.send()
 	}
 	b.mu.Unlock()
-	if !lead {
-		<-q.done
-		if !q.lead {
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		b.mu.Lock()
+		if i := slices.Index(b.queue, q); i >= 0 {
+			b.queue = slices.Delete(b.queue, i, i+1)
+		}
+		b.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// send pipelines the queue, a batch at a time, until it is empty. The
+// calls it sends wait for them whatever their callers' contexts say (a
+// pipeline is shared); the client's own timeouts bound the wait.
+func (s *Store) send() {
+	b := &s.batch
+	for {
+		b.mu.Lock()
+		n := min(len(b.queue), maxBatch)
+		if n == 0 {
+			b.busy--
+			b.mu.Unlock()
 			return
 		}
-	}
-	// This caller sends: its own call and those queued, which are then
-	// out of the queue (each call is in one place: queued, or sent).
-	b.mu.Lock()
-	n := min(len(b.queue), maxBatch-1)
-	sending := append(make([]*queued, 0, n+1), q)
-	sending = append(sending, b.queue[:n]...)
-	b.queue = append(b.queue[:0], b.queue[n:]...)
-	b.mu.Unlock()
-	// The callers whose commands these are wait for them whatever this
-	// caller's context says; the client's own timeouts bound the wait.
-	_, _ = s.c.Pipelined(context.WithoutCancel(ctx), func(p redis.Pipeliner) error {
+		sending := slices.Clone(b.queue[:n])
+		b.queue = slices.Delete(b.queue, 0, n)
+		b.mu.Unlock()
+		_, _ = s.c.Pipelined(context.Background(), func(p redis.Pipeliner) error {
+			for _, w := range sending {
+				w.add(p)
+			}
+			return nil
+		})
 		for _, w := range sending {
-			w.add(p)
+			close(w.done)
 		}
-		return nil
-	})
-	for _, w := range sending[1:] {
-		close(w.done)
 	}
-	// Hand the turn to the first caller still waiting, or give the lane up.
-	b.mu.Lock()
-	if len(b.queue) > 0 {
-		next := b.queue[0]
-		b.queue = append(b.queue[:0], b.queue[1:]...)
-		next.lead = true
-		close(next.done)
-	} else {
-		b.busy--
-	}
-	b.mu.Unlock()
 }

@@ -192,7 +192,9 @@ func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) err
 	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()}
 	args := []any{body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token}
 	var cmd *redis.Cmd
-	s.do(ctx, func(p redis.Pipeliner) { cmd = p.EvalSha(ctx, putScript.Hash(), keys, args...) })
+	if err := s.do(ctx, func(p redis.Pipeliner) { cmd = p.EvalSha(ctx, putScript.Hash(), keys, args...) }); err != nil {
+		return fmt.Errorf("redis: storing a confirmation: %w", err)
+	}
 	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") { // a new or restarted primary: load it
 		cmd = putScript.Run(ctx, s.c, keys, args...)
 	}

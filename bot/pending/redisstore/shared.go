@@ -28,9 +28,12 @@ func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bo
 	_, _ = rand.Read(b[:])
 	nonce := hex.EncodeToString(b[:])
 	var cmd *redis.StatusCmd
-	s.do(ctx, func(p redis.Pipeliner) {
+	err := s.do(ctx, func(p redis.Pipeliner) {
 		cmd = p.SetArgs(ctx, s.base+":seen:"+key, nonce, redis.SetArgs{Mode: "NX", Get: true, TTL: ttl})
 	})
+	if err != nil {
+		return false, fmt.Errorf("redis: remembering a key: %w", err)
+	}
 	old, err := cmd.Result()
 	switch {
 	case errors.Is(err, redis.Nil): // nothing was there: this call set it
