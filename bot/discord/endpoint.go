@@ -54,8 +54,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, after := a.safeHandle(ctx, &i)
-	if held != nil && held.replayed {
-		a.dropped(r)
+	if held != nil && (held.replayed || held.rp != nil && a.replayedNow(ctx, held.rp, r)) {
+		// (held.rp is set only if no path took it to the bot: checked late
+		// rather than never.)
+		if held.replayed {
+			a.dropped(r)
+		}
 		http.Error(w, "invalid request signature", http.StatusUnauthorized)
 		return
 	}
