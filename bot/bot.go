@@ -45,6 +45,11 @@ type Request struct {
 	// Roles are the caller's roles where the platform says (Discord
 	// member roles), for the access policy.
 	Roles []string
+	// Replay, when set, is the verified request's replay-cache key, which
+	// the adapter has not checked: the bot checks it with its first store
+	// operation (one round trip for a command on a shared store) and
+	// answers a replay with Replayed.
+	Replay *pending.Replay
 }
 
 // Click is a button press.
@@ -52,7 +57,8 @@ type Click struct {
 	Caller  commands.Caller
 	Channel string
 	Press   reply.Press
-	Roles   []string // as in Request
+	Roles   []string        // as in Request
+	Replay  *pending.Replay // as in Request: checked with the click's read
 }
 
 // Form asks the adapter to open a verb's form. Values holds what is
@@ -107,6 +113,10 @@ type Outcome struct {
 	// expired): a newer message is never overwritten. The terminal calls
 	// it before it shows the confirmation.
 	Enrich func(ctx context.Context, show func(context.Context, reply.Reply))
+	// Replay means the request or click was a replay of one already
+	// served (see Request.Replay): nothing was done, and the adapter
+	// answers as it answers any replay.
+	Replay bool
 }
 
 // Progress shows an interim reply of a running action ("SecMaster:
@@ -158,6 +168,11 @@ type Options struct {
 	Note string
 	// Store keeps pending confirmations; an in-memory store by default.
 	Store pending.Store
+	// Seen is the replay cache that Request.Replay and Click.Replay are
+	// checked in when no store operation carries them: the OnceSet whose
+	// keys Store's replay checks use (pending.ReplayChecker). In memory by
+	// default.
+	Seen pending.OnceSet
 	// Limits bound the pending confirmations (per user and in all).
 	Limits pending.Limits
 	// SweepEvery is how often expired confirmations are looked for; the
@@ -190,6 +205,7 @@ type Options struct {
 type Bot struct {
 	registry *commands.Registry
 	store    pending.Store
+	seen     pending.OnceSet
 	limits   pending.Limits
 	ttl      time.Duration
 	now      func() time.Time
@@ -241,8 +257,11 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	if opt.WorkTimeout <= 0 {
 		opt.WorkTimeout = 2 * time.Minute
 	}
+	if opt.Seen == nil {
+		opt.Seen = pending.NewMemoryShared(opt.Now)
+	}
 	if opt.Store == nil {
-		opt.Store = pending.NewMemory()
+		opt.Store = pending.NewMemory().CheckReplaysIn(opt.Seen)
 	}
 	if opt.SweepEvery == 0 {
 		opt.SweepEvery = time.Second
@@ -259,7 +278,7 @@ func New(registry *commands.Registry, opt Options) *Bot {
 	if opt.RunLease <= 0 {
 		opt.RunLease = 30 * time.Second
 	}
-	b := &Bot{registry: registry, store: opt.Store, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
+	b := &Bot{registry: registry, store: opt.Store, seen: opt.Seen, limits: opt.Limits, ttl: opt.ConfirmTTL, now: opt.Now,
 		log: opt.Logger, audit: opt.Logger.With("log", "audit"), say: presenter{note: opt.Note, ttl: opt.ConfirmTTL}, workTTL: opt.WorkTimeout,
 		updates: work.NewBackground(16).Logger(opt.Logger), updaters: map[string]Updater{}, announcers: map[string]Announcer{}, access: opt.Access,
 		runs: opt.Runs, values: opt.Values, runLease: opt.RunLease, metrics: opt.Metrics, forget: opt.ForgetOnStop, lookup: opt.Lookup,

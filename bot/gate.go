@@ -35,7 +35,10 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 		// skipped, the move below could succeed a moment later, when the
 		// store answers again, with no recheck of the policy at all.
 		if read == nil {
-			cur, err := b.store.Get(ctx, c.Press.Value)
+			cur, err := b.get(ctx, c.Press.Value, &c.Replay)
+			if errors.Is(err, pending.ErrReplay) {
+				return Replayed()
+			}
 			if err != nil {
 				return b.refusal(ctx, cur, c, step, err)
 			}
@@ -55,6 +58,9 @@ func (b *Bot) settle(ctx context.Context, c Click, step Step, m pending.Move, re
 			action, m.Approvers = a, approvers
 		}
 		m.Seen = read // the store may judge on it rather than read again
+	}
+	if b.replayed(ctx, &c.Replay) { // a Cancel: no read carried it
+		return Replayed()
 	}
 	mu := b.messageLock(c.Press.Value) // after a look-up's update, never before it
 	mu.Lock()
@@ -125,7 +131,10 @@ func (b *Bot) refusal(ctx context.Context, rec pending.Record, c Click, step Ste
 // be someone the policy names for that action, not the requester, and it
 // runs the action once.
 func (b *Bot) approve(ctx context.Context, c Click) Outcome {
-	rec, err := b.store.Get(ctx, c.Press.Value)
+	rec, err := b.get(ctx, c.Press.Value, &c.Replay)
+	if errors.Is(err, pending.ErrReplay) {
+		return Replayed()
+	}
 	if err != nil {
 		return b.refusal(ctx, rec, c, StepApprove, err)
 	}

@@ -46,9 +46,19 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
+	// Only a confirmation to store checks the replay key with its write;
+	// anything else checks it now, before it does or audits anything.
+	if _, whoami := action.(commands.WhoAmI); whoami || !action.Destructive() || s.DryRun || s.Vendor == "" {
+		if b.replayed(ctx, &req.Replay) {
+			return Replayed()
+		}
+	}
 	ev := Event{Step: StepRequest, Who: req.Caller, Channel: req.Channel, Summary: s, Verb: verbLabel(words)}
 	d, err := b.decide(ctx, req, s)
 	if err != nil {
+		if b.replayed(ctx, &req.Replay) {
+			return Replayed()
+		}
 		return b.refused(ctx, ev, err, pending.Record{})
 	}
 	if _, ok := action.(commands.WhoAmI); ok {
@@ -86,6 +96,9 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 	}
 	token, err := newToken(b.epoch)
 	if err != nil {
+		if b.replayed(ctx, &req.Replay) {
+			return Replayed()
+		}
 		ev.Verdict = Failed
 		b.emit(ctx, ev)
 		return Answer(b.errorReply(ctx, err, s.Verb))
@@ -101,7 +114,10 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 	if len(req.Roles) > 0 {
 		rec.Roles = req.Roles
 	}
-	if err := b.store.Put(ctx, rec, b.limits); err != nil {
+	if err := b.put(ctx, rec, req.Replay); err != nil {
+		if errors.Is(err, pending.ErrReplay) {
+			return Replayed()
+		}
 		var tooMany *pending.TooManyError
 		if errors.As(err, &tooMany) {
 			ev.Attrs = []slog.Attr{slog.Int("open", tooMany.Open), slog.Int("limit", tooMany.Limit)}
@@ -119,6 +135,9 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 // rejected answers a command that did not parse, or whose vendor is not
 // configured: nothing is run.
 func (b *Bot) rejected(ctx context.Context, req Request, err error) Outcome {
+	if b.replayed(ctx, &req.Replay) {
+		return Replayed()
+	}
 	verb := metrics.Unknown
 	if v, ok := commands.Lookup(firstWord(req)); ok {
 		verb = v.Name
@@ -181,6 +200,11 @@ func (b *Bot) refused(ctx context.Context, ev Event, err error, rec pending.Reco
 }
 
 func (b *Bot) press(ctx context.Context, c Click) Outcome {
+	// A Confirm or an Approve checks the replay key with its read; any
+	// other button now.
+	if k := c.Press.Kind; k != reply.Confirm && k != reply.Approve && b.replayed(ctx, &c.Replay) {
+		return Replayed()
+	}
 	switch c.Press.Kind {
 	case reply.Confirm:
 		return b.settle(ctx, c, StepConfirm, pending.Move{From: []pending.State{pending.Pending}, To: pending.Confirmed, RequesterOnly: true}, nil)
@@ -215,6 +239,9 @@ func (b *Bot) press(ctx context.Context, c Click) Outcome {
 // openForm asks the adapter to open v's form, if v's vendor is configured
 // and the caller may use it: nobody fills in a form only to be refused.
 func (b *Bot) openForm(ctx context.Context, req Request, v commands.Verb, values map[string]string) Outcome {
+	if b.replayed(ctx, &req.Replay) {
+		return Replayed()
+	}
 	if err := b.registry.Configured(v.Name); err != nil {
 		return b.rejected(ctx, Request{Caller: req.Caller, Channel: req.Channel, Words: []string{v.Name}}, err)
 	}

@@ -37,7 +37,7 @@ func (p presenter) finish(r reply.Reply) reply.Reply {
 // shown is an outcome as the adapter gets it: its reply, the replies of
 // its work and their progress, and its stop notice all finished.
 func (p presenter) shown(o Outcome) Outcome {
-	if o.Form != nil {
+	if o.Form != nil || o.Replay {
 		return o
 	}
 	o.Reply = p.finish(o.Reply)

@@ -69,6 +69,12 @@ type Options struct {
 	// Seen remembers signatures for the freshness window, so an exact
 	// replay is refused. In memory by default; replicas share one.
 	Seen pending.OnceSet
+	// BotChecksReplays hands the replay keys of typed commands and button
+	// presses to the bot (bot.Request.Replay, bot.Click.Replay), which
+	// checks them with its first store operation: one round trip fewer
+	// on Redis. Set it only when the bot's replay cache (bot.Options.Seen
+	// and its store's) is Seen.
+	BotChecksReplays bool
 	// DefaultPermissions is the command's default_member_permissions, who
 	// in a server may use /incident until an admin changes it (Server
 	// Settings > Integrations): a decimal permission bit set ("32", Manage
@@ -86,17 +92,18 @@ type Options struct {
 
 // Adapter serves one Discord application.
 type Adapter struct {
-	bot       Dispatcher
-	session   *discordgo.Session
-	appID     string
-	guildID   string
-	publicKey ed25519.PublicKey
-	log       *slog.Logger
-	forms     *formStore
-	work      *work.Background // work started after an initial response
-	now       func() time.Time
-	seen      pending.OnceSet
-	perms     *int64
+	bot        Dispatcher
+	session    *discordgo.Session
+	appID      string
+	guildID    string
+	publicKey  ed25519.PublicKey
+	log        *slog.Logger
+	forms      *formStore
+	work       *work.Background // work started after an initial response
+	now        func() time.Time
+	seen       pending.OnceSet
+	botReplays bool // Options.BotChecksReplays
+	perms      *int64
 
 	metrics       *metrics.Metrics
 	chain         *deliver.Chain // shows results, with the fallbacks
@@ -145,7 +152,7 @@ func New(o Options) (*Adapter, error) {
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
-		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: bounded(o.Seen), perms: perms,
+		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: bounded(o.Seen), botReplays: o.BotChecksReplays, perms: perms,
 		metrics: o.Metrics, progressEvery: o.ProgressEvery, picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {

@@ -24,6 +24,7 @@ import (
 	"github.com/incidentbot/incidentbot/bot/bottest"
 	discordbot "github.com/incidentbot/incidentbot/bot/discord"
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
@@ -80,7 +81,10 @@ func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Durat
 		vendortest.Reply(w, 200, map[string]any{"provider_code": "049", "error_code": "GOM.00000000", "data": map[string]string{"incident_num": "IM202611220077"}})
 	})
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger, Metrics: m}
+	// The bot checks the replay keys of commands and clicks in the
+	// adapter's replay cache, as cmd/incidentbot wires them.
+	seen := pending.NewMemoryShared(f.clock.Now)
+	opt := bot.Options{ConfirmTTL: 5 * time.Minute, Now: f.clock.Now, Logger: logger, Metrics: m, Seen: seen}
 	for _, o := range options {
 		o(&opt)
 	}
@@ -90,7 +94,8 @@ func fixtureOf(t testing.TB, logs io.Writer, batch int, progressEvery time.Durat
 	}
 	b := bot.New(commands.New(deps), opt)
 	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", GuildID: "guild-1",
-		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, Now: f.clock.Now, ProgressEvery: progressEvery, Metrics: m})
+		PublicKey: hex.EncodeToString(pub), APIURL: f.api.URL, Logger: logger, Now: f.clock.Now, ProgressEvery: progressEvery, Metrics: m,
+		Seen: seen, BotChecksReplays: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/work"
 )
 
@@ -34,22 +35,34 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	// once. It gets 401 like any request Discord did not just sign. The key
 	// is the signature's bytes, not the header's text: hex in upper or mixed
 	// case verifies too, and must not make a replay look new.
-	first, err := a.seen.SeenOnce(r.Context(), "discord-sig:"+string(sig), 2*maxSkew)
-	if err != nil { // the shared cache is down: serve rather than stop answering
-		a.log.Error("replay cache unavailable; serving the request", "error", err)
-	} else if !first {
-		a.log.Warn("replayed request refused", "remote", r.RemoteAddr)
-		a.metrics.WebhookRejected("discord", metrics.Replay)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
-		return
-	}
+	rp := &pending.Replay{Key: "discord-sig:" + string(sig), TTL: 2 * maxSkew}
 	var i discordgo.Interaction
-	if err := json.Unmarshal(body, &i); err != nil {
+	err = json.Unmarshal(body, &i)
+	ctx := r.Context()
+	var held *replayHolder
+	if !a.botReplays || err != nil || !goesToBot(&i) {
+		if a.replayedNow(ctx, rp, r) {
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+	} else { // the bot checks it with its first store operation
+		ctx, held = withReplay(ctx, rp)
+	}
+	if err != nil {
 		a.log.Warn("interaction is not JSON", "error", err)
 		http.Error(w, "bad interaction", http.StatusBadRequest)
 		return
 	}
-	resp, after := a.safeHandle(r.Context(), &i)
+	resp, after := a.safeHandle(ctx, &i)
+	if held != nil && (held.replayed || held.rp != nil && a.replayedNow(ctx, held.rp, r)) {
+		// (held.rp is set only if no path took it to the bot: checked late
+		// rather than never.)
+		if held.replayed {
+			a.dropped(r)
+		}
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
 	// Count the work before answering, so Wait (a graceful stop) cannot miss
 	// it; start it after the answer is flushed, so edits follow the response.
 	start := a.work.Later(after)

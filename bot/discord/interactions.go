@@ -135,7 +135,11 @@ func (a *Adapter) command(ctx context.Context, i *discordgo.Interaction, who com
 // confirmation for destructive verbs, or a deferred response that the
 // result edits later.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, who commands.Caller, words []string) (*discordgo.InteractionResponse, func(context.Context)) {
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i), Roles: roles(i)})
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: i.ChannelID, Words: words, Message: messageRef(i), Roles: roles(i), Replay: takeReplay(ctx)})
+	if o.Replay {
+		wasReplayed(ctx)
+		return nil, nil
+	}
 	if o.Work == nil {
 		return say(o.Reply), a.enrich(i, o)
 	}
@@ -182,7 +186,11 @@ func (a *Adapter) component(ctx context.Context, i *discordgo.Interaction, who c
 	if err != nil {
 		return say(reply.Reply{Tone: reply.Failure, Title: capitalize(err.Error()) + "."}), nil
 	}
-	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p, Roles: roles(i)})
+	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: i.ChannelID, Press: p, Roles: roles(i), Replay: takeReplay(ctx)})
+	if o.Replay {
+		wasReplayed(ctx)
+		return nil, nil
+	}
 	switch {
 	case o.Form != nil:
 		key, err := a.forms.put(ctx, o.Form.Values)

@@ -69,3 +69,34 @@ func TestAGatewayInteractionDeliveredTwiceRunsOnce(t *testing.T) {
 		t.Fatalf("an interaction delivered twice was answered %d times, want 1", n)
 	}
 }
+
+// TestAReplayedCommandAndAReplayedClickAreRefused: the same signed delete
+// twice, and the same signed Confirm twice, with the bot checking the
+// replay keys (as cmd/incidentbot wires it): each replay gets 401, makes
+// no confirmation and runs nothing.
+func TestAReplayedCommandAndAReplayedClickAreRefused(t *testing.T) {
+	f := newFixture(t)
+	sign := f.signAt(f.clock.Now(), "")
+	del := slash("r1", "U-ALICE", "delete", map[string]any{"ids": "inc-1"})
+	del["seq"] = 0
+	if status, resp := f.send(t, del, sign); status != 200 || resp["type"] != float64(4) {
+		t.Fatalf("first delete: %d %v", status, resp)
+	}
+	if status, resp := f.send(t, del, sign); status != http.StatusUnauthorized {
+		t.Fatalf("replayed delete answered %d %v, want 401", status, resp)
+	}
+	confirmID, _ := f.confirmation(t, "U-ALICE")
+	c := click("c1", "U-ALICE", confirmID)
+	c["seq"] = 0
+	if status, _ := f.send(t, c, sign); status != 200 {
+		t.Fatalf("first Confirm: %d", status)
+	}
+	f.adapter.Wait()
+	if status, resp := f.send(t, c, sign); status != http.StatusUnauthorized {
+		t.Fatalf("replayed Confirm answered %d %v, want 401", status, resp)
+	}
+	f.adapter.Wait()
+	if f.deletes() != 1 {
+		t.Errorf("vendor got %d deletes, want 1", f.deletes())
+	}
+}

@@ -23,6 +23,7 @@ type Memory struct {
 	open    map[string]int // open confirmations per requester ("platform:user")
 	nOpen   int
 	due     deadlines // expiries of open records, and purges of settled ones
+	once    OnceSet   // replay keys, for ReplayChecker (see CheckReplaysIn)
 }
 
 var _ Store = (*Memory)(nil)

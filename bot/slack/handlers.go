@@ -9,12 +9,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
-	form, ok := a.verified(w, r)
+	form, rp, ok := a.verifiedUnchecked(w, r, true)
 	if !ok {
 		return
 	}
@@ -23,23 +24,27 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request) {
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
-	ack := a.command(r.Context(), cmd)
+	ack := a.command(r.Context(), cmd, checkLater{rp, r})
 	writeAck(w, ack)
 	afterAck(w, ack)
 }
 
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
-	form, ok := a.verified(w, r)
+	form, rp, ok := a.verifiedUnchecked(w, r, true)
 	if !ok {
 		return
 	}
 	var cb slack.InteractionCallback
 	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		if a.replayedNow(r.Context(), rp, r) {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		a.log.Warn("interaction payload is not JSON", "error", err)
 		http.Error(w, "bad payload", http.StatusBadRequest)
 		return
 	}
-	writeAck(w, a.interaction(r.Context(), cb))
+	writeAck(w, a.interaction(r.Context(), cb, checkLater{rp, r}))
 }
 func writeAck(w http.ResponseWriter, payload any) {
 	if m, ok := payload.(ackMessage); ok {
@@ -58,6 +63,19 @@ func writeAck(w http.ResponseWriter, payload any) {
 	_ = json.NewEncoder(w).Encode(payload)
 }
 
+// checkLater is a verified request's replay key that nobody checked yet
+// (nil rp: checked already, or Socket Mode's envelopes, checked by ID),
+// and the request, for the log line of a replay.
+type checkLater struct {
+	rp  *pending.Replay
+	req *http.Request
+}
+
+// now checks it, for a request that the bot will not check.
+func (a *Adapter) replayNow(ctx context.Context, c checkLater) bool {
+	return a.replayedNow(ctx, c.rp, c.req)
+}
+
 func caller(id, name string) commands.Caller {
 	if name == "" {
 		name = id
@@ -67,13 +85,20 @@ func caller(id, name string) commands.Caller {
 
 // command handles a slash command and returns the ack payload (nil for an
 // empty 200). Slow work continues after it returns.
-func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand) any {
+func (a *Adapter) command(ctx context.Context, cmd slack.SlashCommand, later checkLater) any {
 	who := caller(cmd.UserID, cmd.UserName)
 	text := strings.TrimSpace(unescape(cmd.Text))
 	if verb, ok := a.wantsPicker(text); ok {
+		if a.replayNow(ctx, later) {
+			return nil
+		}
 		return a.openPicker(ctx, cmd, who, verb)
 	}
-	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text, Message: cmd.ResponseURL, Forms: true})
+	o := a.bot.Handle(ctx, bot.Request{Caller: who, Channel: cmd.ChannelID, Text: text, Message: cmd.ResponseURL, Forms: true, Replay: later.rp})
+	if o.Replay {
+		a.dropped(later.req)
+		return nil
+	}
 	if o.Form != nil {
 		return a.openForm(ctx, cmd.TriggerID, who, *o.Form, cmd.ChannelID)
 	}
@@ -93,14 +118,20 @@ func unescape(s string) string {
 }
 
 // interaction handles a button press or a modal submission.
-func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback) any {
+func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback, later checkLater) any {
 	who := caller(cb.User.ID, cb.User.Name)
+	if cb.Type != slack.InteractionTypeBlockActions || len(cb.ActionCallback.BlockActions) == 0 {
+		if a.replayNow(ctx, later) { // only a click hands its key to the bot
+			return nil
+		}
+		later.rp = nil
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		if len(cb.ActionCallback.BlockActions) == 0 {
 			return nil
 		}
-		return a.press(ctx, cb, who, cb.ActionCallback.BlockActions[0].ActionID)
+		return a.press(ctx, cb, who, cb.ActionCallback.BlockActions[0].ActionID, later)
 	case slack.InteractionTypeViewSubmission:
 		if ourForm(cb.View.CallbackID) {
 			return a.submitPicked(ctx, cb, who)
@@ -117,13 +148,19 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 // press hands a button to the bot. A form opens before the ack; anything
 // else is acknowledged at once and the message is updated through
 // response_url: a private note, or running and then the result.
-func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, actionID string) any {
+func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who commands.Caller, actionID string, later checkLater) any {
 	p, err := reply.ParsePress(actionID)
 	if err != nil {
-		a.log.Warn("click on a button the bot never made", "action_id", reply.Clip(actionID, 64))
+		if !a.replayNow(ctx, later) {
+			a.log.Warn("click on a button the bot never made", "action_id", reply.Clip(actionID, 64))
+		}
 		return nil
 	}
-	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: cb.Channel.ID, Press: p})
+	o := a.bot.Press(ctx, bot.Click{Caller: who, Channel: cb.Channel.ID, Press: p, Replay: later.rp})
+	if o.Replay {
+		a.dropped(later.req)
+		return nil
+	}
 	if o.Form != nil {
 		f := *o.Form
 		if p.Kind == reply.Form {

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,24 +13,34 @@ import (
 	"time"
 
 	"github.com/incidentbot/incidentbot/bot/metrics"
+	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
 
-// verified reads a size-limited body and checks Slack's signature on it
-// before anything is parsed. On failure it answers and returns false.
+// verified reads a size-limited body and checks Slack's signature on it,
+// and that it is no replay, before anything is parsed. On failure it
+// answers and returns false.
 func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	form, _, ok := a.verifiedUnchecked(w, r, false)
+	return form, ok
+}
+
+// verifiedUnchecked is verified, but with keep (and Options.BotChecksReplays)
+// it leaves the replay check to the caller: rp is the request's replay
+// key, which the bot checks with its first store operation.
+func (a *Adapter) verifiedUnchecked(w http.ResponseWriter, r *http.Request, keep bool) (url.Values, *pending.Replay, bool) {
 	body, err := readBody(w, r)
 	if err != nil {
 		a.log.Warn("request body rejected", "error", err, "remote", r.RemoteAddr)
 		a.metrics.WebhookRejected("slack", metrics.TooLarge)
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
-		return nil, false
+		return nil, nil, false
 	}
 	if problem := a.checkSignature(r.Header, body); problem != "" {
 		a.log.Warn("request refused: bad signature", "problem", problem, "path", r.URL.Path, "remote", r.RemoteAddr)
 		a.metrics.WebhookRejected("slack", metrics.SignatureReason(problem))
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
-		return nil, false
+		return nil, nil, false
 	}
 	// Slack re-sends a request it thinks timed out. The first one was
 	// acknowledged and its work is under way: doing it again would run a
@@ -37,7 +48,7 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Info("slack retry acknowledged without doing the work again", "retry", reply.Clip(n, 8), "reason", reply.Clip(r.Header.Get("X-Slack-Retry-Reason"), 64), "path", r.URL.Path)
 		w.WriteHeader(http.StatusOK)
-		return nil, false
+		return nil, nil, false
 	}
 	// An exact replay of a signed request within its freshness window: the
 	// same signature twice. Slack never sends one (its retries carry a new
@@ -48,23 +59,51 @@ func (a *Adapter) verified(w http.ResponseWriter, r *http.Request) (url.Values, 
 		a.log.Warn("request refused: signature is not v0= and lowercase hex", "path", r.URL.Path, "remote", r.RemoteAddr)
 		a.metrics.WebhookRejected("slack", metrics.BadSignature)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
-		return nil, false
+		return nil, nil, false
 	}
-	first, err := a.seen.SeenOnce(r.Context(), key, 2*maxSkew)
-	if err != nil { // the shared cache is down: serve rather than stop answering
-		a.log.Error("replay cache unavailable; serving the request", "error", err)
-	} else if !first {
-		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
-		a.metrics.WebhookRejected("slack", metrics.Replay)
-		w.WriteHeader(http.StatusOK)
-		return nil, false
+	rp := &pending.Replay{Key: key, TTL: 2 * maxSkew}
+	if !keep || !a.botReplays {
+		if a.replayedNow(r.Context(), rp, r) {
+			w.WriteHeader(http.StatusOK)
+			return nil, nil, false
+		}
+		rp = nil
 	}
 	form, err := parseForm(string(body))
 	if err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
-		return nil, false
+		return nil, nil, false
 	}
-	return form, true
+	return form, rp, true
+}
+
+// replayedNow checks rp (nil: checked already) in the replay cache, and
+// logs and counts a replay. A cache that is down serves the request
+// rather than stop answering.
+func (a *Adapter) replayedNow(ctx context.Context, rp *pending.Replay, r *http.Request) bool {
+	if rp == nil {
+		return false
+	}
+	first, err := a.seen.SeenOnce(ctx, rp.Key, rp.TTL)
+	if err != nil {
+		a.log.Error("replay cache unavailable; serving the request", "error", err)
+		return false
+	}
+	if !first {
+		a.dropped(r)
+	}
+	return !first
+}
+
+// dropped logs and counts a replay. Slack never sends one (its retries
+// carry a new timestamp): it is answered 200 with nothing done, so a
+// duplicate delivery shows no error to anyone and an attacker learns
+// nothing.
+func (a *Adapter) dropped(r *http.Request) {
+	if r != nil {
+		a.log.Warn("replayed request dropped", "path", r.URL.Path, "remote", r.RemoteAddr)
+	}
+	a.metrics.WebhookRejected("slack", metrics.Replay)
 }
 
 // replayKey is the replay cache's key for a verified signature: its

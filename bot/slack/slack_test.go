@@ -87,7 +87,13 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Limits: o.limits, Metrics: o.metrics}
+	seen := o.seen
+	if seen == nil {
+		seen = pending.NewMemoryShared(f.clock.Now)
+	}
+	// The bot checks the replay keys of commands and clicks in the
+	// adapter's replay cache, as cmd/incidentbot wires them.
+	opt := bot.Options{ConfirmTTL: ttl, Now: f.clock.Now, Logger: logger, Limits: o.limits, Metrics: o.metrics, Seen: seen}
 	for _, set := range o.options {
 		set(f, &opt)
 	}
@@ -103,7 +109,7 @@ func newFixtureWith(t testing.TB, o fixtureOptions) *fixture {
 		d = o.wrap(b)
 	}
 	f.adapter = slackbot.New(slackbot.Options{Bot: d, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.slackAPI.URL + "/api/", Now: f.clock.Now, Logger: logger,
-		ProgressEvery: o.progressEvery, Metrics: o.metrics, Seen: o.seen})
+		ProgressEvery: o.progressEvery, Metrics: o.metrics, Seen: seen, BotChecksReplays: true})
 	b.SetUpdater("slack", f.adapter.UpdateMessage)
 	b.SetAnnouncer("slack", f.adapter.Announce)
 	mux := http.NewServeMux()

@@ -100,13 +100,13 @@ func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socke
 		if !ok {
 			break
 		}
-		payload = a.command(ctx, cmd)
+		payload = a.command(ctx, cmd, checkLater{})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
 			break
 		}
-		payload = a.interaction(ctx, cb)
+		payload = a.interaction(ctx, cb, checkLater{})
 		if o, ok := payload.(optionsAnswer); ok {
 			payload = o.within(maxSocketPayload)
 		}

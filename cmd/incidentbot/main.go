@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// The in-memory store does not survive a stop: Stop tells each open
 	// confirmation's message so (ForgetOnStop). Redis keeps them.
 	b := bot.New(deps, bot.Options{ConfirmTTL: cfg.ConfirmTTL, Logger: logger, Note: note, Access: access,
-		Store: st.store, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
+		Store: st.store, Seen: st.once, Runs: st.runs, Values: st.values, RunLease: cfg.RunLease, Metrics: m,
 		Limits: pending.Limits{PerUser: cfg.MaxPendingUser, Total: cfg.MaxPending}, ForgetOnStop: !st.shared, Lookup: reader})
 	defer b.Close()
 	// The pickers (autocomplete, options, Tab) read the vendors' lists,

@@ -92,7 +92,7 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 	errs := make(chan error, 3) // one per transport that can fail: never blocks a sender
 	if cfg.SlackConfigured() {
 		sl := slackbot.New(slackbot.Options{Bot: b, BotToken: cfg.SlackBotToken, SigningSecret: cfg.SlackSigningSecret,
-			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, Metrics: m, Picker: pick})
+			AppToken: cfg.SlackAppToken, APIURL: cfg.SlackAPIURL, Logger: logger, Values: st.values, Seen: st.once, BotChecksReplays: true, Metrics: m, Picker: pick})
 		if err := sl.CheckAuth(signalled); err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func serve(signalled context.Context, cfg *config.Config, b *bot.Bot, st *state,
 
 	if cfg.DiscordConfigured() {
 		dc, err := discordbot.New(discordbot.Options{Bot: b, BotToken: cfg.DiscordBotToken, AppID: cfg.DiscordAppID, GuildID: cfg.DiscordGuildID,
-			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once,
+			PublicKey: cfg.DiscordPublicKey, APIURL: cfg.DiscordAPIURL, Logger: logger, Values: st.values, Seen: st.once, BotChecksReplays: true,
 			DefaultPermissions: discordPermissions(cfg, access.Policy(), logger), Metrics: m, Picker: pick})
 		if err != nil {
 			return err

@@ -15,7 +15,8 @@ import (
 )
 
 // state is where confirmations, running actions, replay and
-// de-duplication keys and leases live: this process's memory by default,
+// de-duplication keys and leases live (the store checks the replay keys
+// of commands and clicks in once): this process's memory by default,
 // Redis (shared by every replica) when INCIDENTBOT_REDIS_URL is set.
 type state struct {
 	store  pending.Store
@@ -39,7 +40,7 @@ const redisPrefix = "incidentbot"
 func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 	if cfg.RedisURL == "" {
 		runs, shared := pending.NewMemoryRuns(nil), pending.NewMemoryShared(nil)
-		return &state{store: pending.NewMemory(), runs: runs, values: runs, once: shared, leases: shared, close: func() {}}, nil
+		return &state{store: pending.NewMemory().CheckReplaysIn(shared), runs: runs, values: runs, once: shared, leases: shared, close: func() {}}, nil
 	}
 	s, client, err := redisstore.OpenStore(cfg.RedisURL, redisPrefix)
 	if err != nil {

@@ -139,7 +139,11 @@ func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 // It returns {0, 0} when stored (or already stored with the same body: a
 // retried call), {1, n} past the user's limit, {2, n} past the total, and
 // {3, 0} when the token is taken by another record.
-var putScript = redis.NewScript(`
+var putScript = redis.NewScript(putBody)
+
+// putBody is putScript's source, which putCheckedScript runs after its
+// replay check.
+const putBody = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   if cur == ARGV[1] then return {0, 0} end
@@ -165,7 +169,7 @@ if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
 end
 return {0, 0}
-`)
+`
 
 // Put implements pending.Store. The record lives until ExpiresAt +
 // pending.Retention, counted from its CreatedAt (the caller's now), so that
@@ -176,6 +180,11 @@ return {0, 0}
 // place, even if no sweep has expired it yet (its replica died, or Redis
 // evicted it), so nothing can pin a requester's quota for ever.
 func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) error {
+	return s.put(ctx, r, l, nil)
+}
+
+// put is Put, and with rp PutChecked's one script.
+func (s *Store) put(ctx context.Context, r pending.Record, l pending.Limits, rp *replayArgs) error {
 	now := r.CreatedAt
 	if now.IsZero() {
 		now = time.Now()
@@ -191,12 +200,18 @@ func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) err
 	}
 	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()}
 	args := []any{body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token}
+	script := putScript
+	if rp != nil {
+		script = putCheckedScript
+		keys = append(keys, s.base+":seen:"+rp.key)
+		args = append(args, rp.nonce, rp.ttl.Milliseconds())
+	}
 	var cmd *redis.Cmd
-	if err := s.do(ctx, func(p redis.Pipeliner) { cmd = p.EvalSha(ctx, putScript.Hash(), keys, args...) }); err != nil {
+	if err := s.do(ctx, func(p redis.Pipeliner) { cmd = p.EvalSha(ctx, script.Hash(), keys, args...) }); err != nil {
 		return fmt.Errorf("redis: storing a confirmation: %w", err)
 	}
 	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") { // a new or restarted primary: load it
-		cmd = putScript.Run(ctx, s.c, keys, args...)
+		cmd = script.Run(ctx, s.c, keys, args...)
 	}
 	res, err := cmd.Int64Slice()
 	if err != nil {
@@ -209,6 +224,8 @@ func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) err
 		return &pending.TooManyError{User: true, Limit: l.PerUser, Open: int(res[1])}
 	case 2:
 		return &pending.TooManyError{Limit: l.Total, Open: int(res[1])}
+	case 4:
+		return pending.ErrReplay
 	default:
 		return fmt.Errorf("redisstore: token %q is already in use by another confirmation", r.Token)
 	}

@@ -59,6 +59,11 @@ func TestConformance(t *testing.T) {
 	pendingtest.Run(t, func(*testing.T) pending.Store { return redisstore.New(c, prefix()) })
 }
 
+func TestReplayCheckerConformance(t *testing.T) {
+	c := client(t, redistest.Start(t))
+	pendingtest.RunReplays(t, func(*testing.T) pendingtest.Replays { return redisstore.New(c, prefix()) })
+}
+
 func TestValuesAndRunsConformance(t *testing.T) {
 	srv := redistest.Start(t)
 	c := client(t, srv)

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -44,21 +45,26 @@ func TestRoundTripsOfACommandAndAClick(t *testing.T) {
 	_ = s.Put(ctx, warm, pending.Limits{})
 	_, _ = s.Settle(ctx, warm.Token, confirm(alice, t0.Add(time.Minute)))
 
-	r := rec(alice, time.Hour)
+	_ = s.PutChecked(ctx, rec(alice, time.Hour), pending.Limits{}, pending.Replay{Key: "warm", TTL: time.Minute})
+
+	// `help` touches no confirmation: the replay check alone.
 	if n := h.count(func() { _, _ = s.SeenOnce(ctx, "slack-sig:abc", time.Minute) }); n != 1 {
 		t.Errorf("the replay check took %d round trips, want 1", n)
 	}
+	// A destructive command: its replay check, the caps and the record.
+	r := rec(alice, time.Hour)
 	if n := h.count(func() {
-		if err := s.Put(ctx, r, pending.Limits{PerUser: 20, Total: 100}); err != nil {
+		if err := s.PutChecked(ctx, r, pending.Limits{PerUser: 20, Total: 100}, pending.Replay{Key: "slack-sig:def", TTL: time.Minute}); err != nil {
 			t.Fatal(err)
 		}
 	}); n != 1 {
-		t.Errorf("a Put with its caps took %d round trips, want 1", n)
+		t.Errorf("a command (replay check, caps and record) took %d round trips, want 1", n)
 	}
-	// The click: the bot reads the record for its policy recheck, then
-	// the Confirm and the run record are one write on that read.
+	// The click: its replay check rides with the read for the policy
+	// recheck; then the Confirm and the run record are one write on that
+	// read.
 	if n := h.count(func() {
-		seen, err := s.Get(ctx, r.Token)
+		seen, err := s.GetChecked(ctx, r.Token, pending.Replay{Key: "slack-sig:ghi", TTL: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +74,15 @@ func TestRoundTripsOfACommandAndAClick(t *testing.T) {
 			t.Fatalf("SettleRun: %v %v", started, err)
 		}
 	}); n != 2 {
-		t.Errorf("a click (read, Confirm and run record) took %d round trips, want 2", n)
+		t.Errorf("a click (replay check and read, Confirm and run record) took %d round trips, want 2", n)
+	}
+	// A replay of either is refused in one round trip, and writes nothing.
+	if n := h.count(func() {
+		if err := s.PutChecked(ctx, rec(alice, time.Hour), pending.Limits{}, pending.Replay{Key: "slack-sig:def", TTL: time.Minute}); !errors.Is(err, pending.ErrReplay) {
+			t.Errorf("a replayed command: %v, want ErrReplay", err)
+		}
+	}); n != 1 {
+		t.Errorf("a replayed command took %d round trips, want 1", n)
 	}
 	// Without a read to judge on, Settle reads for itself: two.
 	r2 := rec(alice, time.Hour)

@@ -2,13 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/incidentbot/incidentbot/bot/pending"
 )
 
 // These keys need no common slot, so they carry the plain prefix and
@@ -24,9 +24,7 @@ import (
 // caller is still first, rather than a replay of itself. Concurrent calls
 // share a pipeline (see batch); one command, so no script to load.
 func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	nonce := hex.EncodeToString(b[:])
+	nonce := newNonce()
 	var cmd *redis.StatusCmd
 	err := s.do(ctx, func(p redis.Pipeliner) {
 		cmd = p.SetArgs(ctx, s.base+":seen:"+key, nonce, redis.SetArgs{Mode: "NX", Get: true, TTL: ttl})
@@ -34,14 +32,11 @@ func (s *Store) SeenOnce(ctx context.Context, key string, ttl time.Duration) (bo
 	if err != nil {
 		return false, fmt.Errorf("redis: remembering a key: %w", err)
 	}
-	old, err := cmd.Result()
-	switch {
-	case errors.Is(err, redis.Nil): // nothing was there: this call set it
-		return true, nil
-	case err != nil:
-		return false, fmt.Errorf("redis: remembering a key: %w", err)
+	err = replayAnswer(cmd, nonce)
+	if errors.Is(err, pending.ErrReplay) {
+		return false, nil
 	}
-	return old == nonce, nil
+	return err == nil, err
 }
 
 // leaseScript takes or renews a lease: KEYS[1] the lease, ARGV holder and

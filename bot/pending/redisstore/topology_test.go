@@ -36,6 +36,7 @@ func suites(t *testing.T, mk func() *redisstore.Store) {
 	pendingtest.RunRuns(t, func(*testing.T) pending.Runs { return mk() })
 	pendingtest.RunShared(t, func(*testing.T) (pending.OnceSet, pending.Leases) { s := mk(); return s, s })
 	pendingtest.RunRunSettler(t, func(*testing.T) (pending.Store, pending.RunSettler, pending.Runs) { s := mk(); return s, s, s })
+	pendingtest.RunReplays(t, func(*testing.T) pendingtest.Replays { return mk() })
 }
 
 func TestRunSettlerConformance(t *testing.T) {
