@@ -340,6 +340,10 @@ func (b *Bot) tellAll(ctx context.Context, recs []pending.Record, notices []repl
 				update := b.updaters[recs[i].Requester.Platform]
 				b.mu.Unlock()
 				if update != nil {
+					mu := b.messageLock(recs[i].Token) // a look-up's update in flight shows first
+					mu.Lock()
+					//lint:ignore SA2001 an empty critical section on purpose: a barrier
+					mu.Unlock()
 					update(ctx, recs[i].Message, notices[i])
 				}
 			}
