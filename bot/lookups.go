@@ -138,7 +138,7 @@ var messageSeed = maphash.MakeSeed()
 func lookable(s commands.Summary) bool {
 	switch s.Verb {
 	case "delete", "unassign":
-		return len(s.IDs) > 0
+		return len(s.IDs) > 0 && s.Objects == "" // no reader for Coralogix Cases
 	case "unlink":
 		a := s.Association
 		return a != nil && a.DataClass == "incidents" && a.RelatedDataClass == "alerts"

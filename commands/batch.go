@@ -25,6 +25,12 @@ func more(a Arg) Arg {
 		Many: true, MaxLen: a.MaxLen, Continues: a.Name, IDs: a.IDs}
 }
 
+// casesOpt makes unassign act on Coralogix Cases instead of incidents.
+var casesOpt = Option{Name: "cases", Help: "the IDs are Coralogix Cases (IDs or readable IDs such as CASE-101), not incidents"}
+
+// casesOver writes unassign --cases over ids (a retry of the rest).
+func casesOver(ids []string) []string { return append([]string{"unassign", "--cases"}, ids...) }
+
 // dryRun is the option every destructive verb takes.
 var dryRun = Option{Name: "dry-run", Help: "show exactly what would change, and change nothing"}
 
@@ -124,16 +130,20 @@ func unassignVerb() *Verb {
 	return &Verb{
 		Name:        "unassign",
 		Args:        idsArg("Coralogix incident IDs, separated by spaces or commas", CoralogixIncident),
-		Options:     []Option{dryRun},
-		Summary:     "Remove all user assignments from Coralogix incidents. Asks for confirmation.",
+		Options:     []Option{dryRun, casesOpt},
+		Summary:     "Remove user assignments from Coralogix incidents (or Cases, with --cases). Asks for confirmation.",
 		Details:     []string{fmt.Sprintf("IDs are separated by spaces or commas; at most %d per command.", MaxIDs)},
-		Examples:    []string{"/incident unassign cx-3001 cx-3002"},
+		Examples:    []string{"/incident unassign cx-3001 cx-3002", "/incident unassign --cases CASE-101"},
 		Vendor:      vendors.Coralogix,
 		Destructive: true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			ids, err := batchIDs(in.positional, "which incidents? Give one or more Coralogix incident IDs.")
 			if err != nil {
 				return nil, err
+			}
+			if in.switches["cases"] {
+				return r.newBatch(Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove the assignee from cases", IDs: ids, Objects: "cases",
+					API: r.deps.Coralogix.UnassignCasesRoute()}, in, "Unassigned", casesOver, r.deps.Coralogix.UnassignCases), nil
 			}
 			return r.newBatch(Summary{Verb: "unassign", Vendor: vendors.Coralogix, Operation: "remove user assignments from incidents", IDs: ids,
 				API: r.deps.Coralogix.UnassignRoute()}, in, "Unassigned", verbOver("unassign"), r.deps.Coralogix.UnassignIncidents), nil

@@ -63,6 +63,10 @@ type Summary struct {
 	// few minutes a repeat of the first (a form submitted twice): the text
 	// that identifies "the same".
 	Once string
+	// Objects names what the IDs are when it is not what the verb's
+	// arguments usually name ("cases" for unassign --cases): look-ups and
+	// pickers for the usual kind then do not apply.
+	Objects string
 }
 
 // Caller is who typed the command.
@@ -141,6 +145,10 @@ type CoralogixAPI interface {
 	// UnassignRoute is the request UnassignIncidents sends, which depends
 	// on CORALOGIX_API_VERSION ("DELETE /mgmt/openapi/5/...").
 	UnassignRoute() string
+	// UnassignCases removes the assignee from Coralogix Cases (IDs or
+	// readable IDs such as CASE-101); UnassignCasesRoute is its request.
+	UnassignCases(ctx context.Context, ids []string) (vendors.BatchResult, error)
+	UnassignCasesRoute() string
 }
 
 // Deps are the vendor clients and settings the verbs need. A nil client

@@ -34,6 +34,11 @@ func (r *recorder) UnassignIncidents(_ context.Context, ids []string) (vendors.B
 	r.calls++
 	return done(ids), nil
 }
+func (r *recorder) UnassignCases(_ context.Context, ids []string) (vendors.BatchResult, error) {
+	r.calls++
+	return done(ids), nil
+}
+func (r *recorder) UnassignCasesRoute() string { return "DELETE /mgmt/openapi/5/cases/assigned/v1" }
 func (r *recorder) UnassignRoute() string {
 	return "DELETE /mgmt/openapi/5/incidents/incidents/v1/all/by-user"
 }

@@ -27,9 +27,16 @@ type target struct {
 // user is told that the outcome is unknown instead.
 func (a *Adapter) runWork(t target, o bot.Outcome, inPlace bool, first func(ctx context.Context)) {
 	t.progress = a.newProgress(t.channel, t.responseURL) // the work's progress, as it goes
+	ready := make(chan struct{})
+	t.progress.ready = ready
 	work := o.Work
 	o.Work = func(ctx context.Context, _ bot.Progress) reply.Reply { return work(ctx, t.progress.show) }
-	a.runWorkWith(o, first, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, t, r, inPlace) })
+	a.runWorkWith(o, func(ctx context.Context) {
+		defer close(ready)
+		if first != nil {
+			first(ctx)
+		}
+	}, func(ctx context.Context, r reply.Reply) { a.deliver(ctx, t, r, inPlace) })
 }
 
 // runWorkWith is runWork with its own way of showing the result (a card).

@@ -42,6 +42,10 @@ type progress struct {
 	last  time.Time
 	noWeb bool // posting failed: use response_url
 	spare int
+	// ready is closed once "Running" has replaced the confirmation (or
+	// failed to): progress that falls back to the same response_url waits
+	// for it, so "Running" never overwrites "deleted 60 so far".
+	ready <-chan struct{}
 }
 
 func (a *Adapter) newProgress(channel, responseURL string) *progress {
@@ -79,6 +83,13 @@ func (p *progress) show(r reply.Reply) {
 		}
 		p.a.log.Warn("posting the progress message failed; progress goes to response_url", "error", err, "channel", p.channel)
 		p.noWeb = true
+	}
+	if p.ready != nil {
+		select {
+		case <-p.ready:
+		case <-ctx.Done():
+			return
+		}
 	}
 	if p.spare > 0 && p.responseURL != "" {
 		p.spare--

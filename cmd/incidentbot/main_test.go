@@ -351,3 +351,26 @@ func TestVendorErrorsReachTheUser(t *testing.T) {
 		})
 	}
 }
+
+// unassign --cases sends Coralogix's BulkUnassign for cases (DELETE
+// /cases/assigned/v1?ids=...) under the configured API version, once, and
+// only after Confirm; a cancelled one sends nothing.
+func TestUnassignCasesCallsTheCasesRoute(t *testing.T) {
+	cx := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		var cases []map[string]any
+		for _, id := range r.URL.Query()["ids"] {
+			cases = append(cases, map[string]any{"id": id})
+		}
+		vendortest.Reply(w, 200, map[string]any{"cases": cases})
+	})
+	code, out, _ := runBot(t, configured("http://127.0.0.1:1", cx.URL),
+		"unassign --cases CASE-101 CASE-102\ncancel\nunassign --cases CASE-101 CASE-102\nconfirm\n")
+	reqs := writes(cx.Requests())
+	if code != 0 || len(reqs) != 1 || reqs[0].Method != http.MethodDelete || reqs[0].Path != "/mgmt/openapi/5/cases/assigned/v1" ||
+		!reflect.DeepEqual(reqs[0].Query["ids"], []string{"CASE-101", "CASE-102"}) {
+		t.Fatalf("exit %d, vendor writes %+v\n%s", code, reqs, out)
+	}
+	if !strings.Contains(out, "Confirm: remove the assignee from cases (2)?") || !strings.Contains(out, "unassigned 2 of 2") {
+		t.Fatalf("output:\n%s", out)
+	}
+}

@@ -72,7 +72,7 @@ type cluster struct {
 type replica struct {
 	cmd  *exec.Cmd
 	base string
-	logs *bytes.Buffer
+	logs *lockedBuffer // the process writes it while tests read it
 	done chan struct{}
 }
 
@@ -115,7 +115,7 @@ func newStandIns(t *testing.T, url string) *cluster {
 func (c *cluster) start(env ...string) *replica {
 	c.t.Helper()
 	addr := freeAddr(c.t)
-	r := &replica{base: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan struct{})}
+	r := &replica{base: "http://" + addr, logs: &lockedBuffer{}, done: make(chan struct{})}
 	r.cmd = exec.Command(binary(c.t))
 	r.cmd.Env = append(os.Environ(),
 		"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET="+replicaSecret, "SLACK_API_URL="+c.slack.URL+"/api/",
@@ -125,7 +125,7 @@ func (c *cluster) start(env ...string) *replica {
 		"INCIDENTBOT_RUN_LEASE=2s", "INCIDENTBOT_VENDOR_TIMEOUT=60s", "INCIDENTBOT_MAX_PENDING_PER_USER=100", "INCIDENTBOT_DRAIN_DELAY=0s",
 	)
 	r.cmd.Env = append(r.cmd.Env, env...)
-	r.cmd.Stdout, r.cmd.Stderr = io.Discard, &lockedWriter{b: r.logs}
+	r.cmd.Stdout, r.cmd.Stderr = io.Discard, r.logs
 	if err := r.cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
@@ -164,15 +164,23 @@ func (r *replica) kill(sig syscall.Signal) {
 	}
 }
 
-type lockedWriter struct {
+// lockedBuffer is a bytes.Buffer a process's output goroutine writes
+// while the test reads it.
+type lockedBuffer struct {
 	mu sync.Mutex
-	b  *bytes.Buffer
+	b  bytes.Buffer
 }
 
-func (w *lockedWriter) Write(p []byte) (int, error) {
+func (w *lockedBuffer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+func (w *lockedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // post sends a signed Slack request to a replica. Every request differs

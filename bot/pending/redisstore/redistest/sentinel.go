@@ -117,6 +117,18 @@ func (s *Sentinel) Failover() {
 	}
 }
 
+// NudgeFailover asks every sentinel for a failover (SENTINEL FAILOVER),
+// ignoring errors, as an operator would when an election stalls: on a
+// machine starved of CPU the sentinels' own vote can miss its window and
+// wait out failover-timeout more than once. Safe from any goroutine.
+func (s *Sentinel) NudgeFailover() {
+	for _, sn := range s.Sentinels {
+		c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr})
+		_ = c.Failover(context.Background(), MasterName).Err()
+		_ = c.Close()
+	}
+}
+
 // AwaitPrimary waits until the sentinels name a primary other than old and
 // it answers as one; it returns its address.
 func (s *Sentinel) AwaitPrimary(old string, within time.Duration) string {
