@@ -22,6 +22,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/ackbudget"
 	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
@@ -152,7 +153,7 @@ func New(o Options) (*Adapter, error) {
 		s.Client.Transport = &rewriteHost{base: base, next: http.DefaultTransport}
 	}
 	a := &Adapter{bot: o.Bot, session: s, appID: o.AppID, guildID: o.GuildID, log: logger, forms: &formStore{values: o.Values},
-		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: bounded(o.Seen), botReplays: o.BotChecksReplays, perms: perms,
+		work: work.NewBackground(64).Logger(logger), now: o.Now, seen: ackbudget.Once(o.Seen), botReplays: o.BotChecksReplays, perms: perms,
 		metrics: o.Metrics, progressEvery: o.ProgressEvery, picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "discord", Display: "Discord", Metrics: o.Metrics, Log: logger,
 		Undelivered: func(ctx context.Context, who commands.Caller, channel string, r reply.Reply, err error) {
@@ -196,7 +197,7 @@ func ParsePermissions(s string) (*int64, error) {
 
 // Routes adds the HTTP interactions endpoint to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /discord/interactions", withinBudget(a.serveInteraction))
+	mux.HandleFunc("POST /discord/interactions", ackbudget.Handler(a.serveInteraction))
 }
 
 // Wait blocks until work started after an initial response has finished.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/incidentbot/incidentbot/bot/ackbudget"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -54,9 +55,9 @@ func (a *Adapter) onInteractionCreate(_ *discordgo.Session, ic *discordgo.Intera
 }
 
 // gatewayHandle is the part of a gateway interaction before its initial
-// response, bounded by syncBudget; ok is false for a re-delivery.
+// response, bounded by ackbudget.Sync; ok is false for a re-delivery.
 func (a *Adapter) gatewayHandle(ctx context.Context, i *discordgo.Interaction) (resp *discordgo.InteractionResponse, after func(context.Context), ok bool) {
-	ctx, cancel := context.WithTimeout(ctx, syncBudget)
+	ctx, cancel := ackbudget.Context(ctx)
 	defer cancel()
 	if a.redelivered(ctx, i) {
 		return nil, nil, false

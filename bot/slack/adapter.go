@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/ackbudget"
 	"github.com/incidentbot/incidentbot/bot/deliver"
 	"github.com/incidentbot/incidentbot/bot/logging"
 	"github.com/incidentbot/incidentbot/bot/metrics"
@@ -138,7 +139,7 @@ func New(o Options) *Adapter {
 		opts = append(opts, slack.OptionAppLevelToken(o.AppToken))
 	}
 	a := &Adapter{bot: o.Bot, api: slack.New(o.BotToken, opts...), apiURL: apiURL, token: o.BotToken, http: &hc, secret: []byte(o.SigningSecret), now: o.Now, log: logger,
-		work: work.NewBackground(64).Logger(logger), seen: bounded(o.Seen), botReplays: o.BotChecksReplays, values: o.Values,
+		work: work.NewBackground(64).Logger(logger), seen: ackbudget.Once(o.Seen), botReplays: o.BotChecksReplays, values: o.Values,
 		notes: work.NewLane(8, 256).Logger(logger), replies: work.NewLane(16, 1024).Logger(logger),
 		metrics: o.Metrics, progressEvery: progressEvery(o.ProgressEvery), picker: o.Picker}
 	a.chain = &deliver.Chain{Platform: "slack", Display: "Slack", Metrics: o.Metrics, Log: logger,
@@ -192,9 +193,9 @@ const authTries = 5
 
 // Routes adds the Slack endpoints to mux.
 func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /slack/commands", withinBudget(a.recovering(a.serveCommand)))
-	mux.HandleFunc("POST /slack/interactions", withinBudget(a.recovering(a.serveInteraction)))
-	mux.HandleFunc("POST /slack/options", withinBudget(a.recovering(a.serveOptions)))
+	mux.HandleFunc("POST /slack/commands", ackbudget.Handler(a.recovering(a.serveCommand)))
+	mux.HandleFunc("POST /slack/interactions", ackbudget.Handler(a.recovering(a.serveInteraction)))
+	mux.HandleFunc("POST /slack/options", ackbudget.Handler(a.recovering(a.serveOptions)))
 }
 
 // recovering answers a handler's panic with a short ephemeral message

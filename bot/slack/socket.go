@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/incidentbot/incidentbot/bot/ackbudget"
 	"github.com/incidentbot/incidentbot/bot/work"
 	"github.com/incidentbot/incidentbot/commands/reply"
 )
@@ -73,7 +74,7 @@ func ack(ctx context.Context, client socketAcker, req socketmode.Request, payloa
 }
 
 func (a *Adapter) socketEvent(ctx context.Context, client socketAcker, evt socketmode.Event) {
-	ctx, cancel := context.WithTimeout(ctx, syncBudget) // the ack's own wait is not counted (see ack)
+	ctx, cancel := ackbudget.Context(ctx) // the ack's own wait is not counted (see ack)
 	defer cancel()
 	var payload any
 	// A panic while handling one envelope is answered with a reference
