@@ -46,6 +46,12 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
+	if s.Verb == "help" {
+		// help answers the text anyone may read, to the HTTP response
+		// alone: replayed, it does nothing and reveals nothing, so it
+		// costs no store operation (no round trip to Redis).
+		req.Replay = nil
+	}
 	// Only a confirmation to store checks the replay key with its write;
 	// anything else checks it now, before it does or audits anything.
 	if _, whoami := action.(commands.WhoAmI); whoami || !action.Destructive() || s.DryRun || s.Vendor == "" {

@@ -47,7 +47,8 @@ func TestRoundTripsOfACommandAndAClick(t *testing.T) {
 
 	_ = s.PutChecked(ctx, rec(alice, time.Hour), pending.Limits{}, pending.Replay{Key: "warm", TTL: time.Minute})
 
-	// `help` touches no confirmation: the replay check alone.
+	// A request that stores nothing (a refusal, a dry run, whoami): the
+	// replay check alone. (help makes none: it is not checked.)
 	if n := h.count(func() { _, _ = s.SeenOnce(ctx, "slack-sig:abc", time.Minute) }); n != 1 {
 		t.Errorf("the replay check took %d round trips, want 1", n)
 	}
