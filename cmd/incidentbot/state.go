@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -49,7 +50,12 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 	redis.SetLogger(redisLog{logger})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := s.Ping(ctx); err != nil {
+	err = s.Ping(ctx)
+	if errors.Is(err, redisstore.ErrTooOld) {
+		_ = client.Close()
+		return nil, fmt.Errorf("INCIDENTBOT_REDIS_URL: %w", err)
+	}
+	if err != nil {
 		// Start anyway: readiness says not ready, destructive commands are
 		// refused, and everything works once Redis answers.
 		logger.Error("redis does not answer; destructive commands are refused until it does", "error", err)

@@ -50,6 +50,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -72,6 +73,9 @@ type Store struct {
 	waitTimeout  time.Duration
 
 	batch batch
+
+	// versionOK is set once Ping has found the server new enough.
+	versionOK atomic.Bool
 }
 
 var (
@@ -111,14 +115,6 @@ func (s *Store) WaitForReplicas(n int, timeout time.Duration) *Store {
 // WaitReplicas is how many replicas must acknowledge a settle (see
 // WaitForReplicas).
 func (s *Store) WaitReplicas() int { return s.waitReplicas }
-
-// Ping reports whether Redis answers, for readiness checks.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.c.Ping(ctx).Err(); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
-	return nil
-}
 
 func (s *Store) recKey(token string) string { return s.tag + ":r:" + token }
 func (s *Store) dueKey() string             { return s.tag + ":due" }
