@@ -59,12 +59,11 @@ func (a *Adapter) wantsPicker(text string) (string, bool) {
 	if _, ok := a.bot.(opener); !ok {
 		return "", false
 	}
-	words := strings.Fields(strings.ToLower(text))
-	if len(words) != 1 {
-		return "", false
-	}
+	// One word, in any case. (Not strings.Fields of the lowered text: a
+	// command with 50 IDs would be copied twice to learn it is not.)
+	word := strings.TrimSpace(text)
 	for _, v := range pickerVerbs {
-		if words[0] == v {
+		if len(word) == len(v) && strings.EqualFold(word, v) {
 			return v, true
 		}
 	}

@@ -457,3 +457,18 @@ func TestSocketModeAnswersConcurrentSuggestionsInTimeWhenTheVendorHangs(t *testi
 		}
 	}
 }
+
+// TestAVerbAloneInAnyCaseOpensItsPicker: "  UNLINK " is the verb alone;
+// "unlink inc-1" and "unlinked" are not.
+func TestAVerbAloneInAnyCaseOpensItsPicker(t *testing.T) {
+	f := newPickFixture(t, "")
+	for i, text := range []string{"  UNLINK ", "Unlink", "unlink inc-1001 alert-2001", "unlinked"} {
+		before := len(f.views(t))
+		f.post(t, "/slack/commands", url.Values{"command": {"/incident"}, "text": {text}, "user_id": {"U1"}, "user_name": {"alice"},
+			"channel_id": {"C-WAR"}, "response_url": {f.slackAPI.URL + "/response/1"}, "trigger_id": {"trig-" + strconv.Itoa(i)}}, time.Now(), true)
+		opened := len(f.views(t)) > before
+		if want := i < 2; opened != want {
+			t.Errorf("%q opened a picker: %v, want %v", text, opened, want)
+		}
+	}
+}
