@@ -205,39 +205,11 @@ func failover(t *testing.T, wait int) failoverResult {
 	const clicks, every = 200, 30 * time.Millisecond
 	begin := time.Now()
 	var killed string
-	var killedAt time.Time
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		// The crash: the replica freezes and the primary drops its link
-		// (what it writes from then on reaches no replica), the primary
-		// dies, the replica thaws and is promoted.
 		time.Sleep(50 * time.Millisecond)
-		st.Servers[1].Pause()
-		c := redis.NewClient(&redis.Options{Addr: st.Servers[0].Addr})
-		if err := c.ClientKillByFilter(ctx, "TYPE", "replica").Err(); err != nil {
-			t.Errorf("dropping the replica's link: %v", err)
-		}
-		_ = c.Close()
-		time.Sleep(600 * time.Millisecond)
-		killed, killedAt = st.KillPrimary(), time.Now()
-		time.Sleep(100 * time.Millisecond)
-		st.Servers[1].Resume()
-		nudged := false
-		for time.Since(killedAt) < 40*time.Second {
-			if !nudged && time.Since(killedAt) > 10*time.Second { // the election stalled (a starved machine)
-				st.NudgeFailover()
-				nudged = true
-			}
-			if p := st.Primary(); p != "" && p != killed {
-				res.took = time.Since(killedAt)
-				// A supervisor brings the dead server back as the new
-				// primary's replica.
-				st.Servers[0].RestartAsReplicaOf(p)
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		killed, res.took = st.CrashLosingWrites()
 	}()
 	for i := 0; i < clicks; i++ {
 		wg.Add(1)

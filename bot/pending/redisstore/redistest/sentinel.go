@@ -163,3 +163,51 @@ func (s *Sentinel) await(what string, within time.Duration, ok func(ctx context.
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// CrashLosingWrites is the failover that loses acknowledged writes unless
+// a client waited for its replica: the replica freezes and the primary
+// drops its link (what the primary writes from then on reaches no
+// replica), 600 ms later the primary dies (SIGKILL), the replica thaws and
+// the sentinels promote it (asked again after 10 s if the election stalls
+// on a starved machine), and the dead server comes back empty as the new
+// primary's replica, as a supervisor would restart it. It returns the old
+// primary's address and how long after the kill the promotion was seen
+// (0 if none within 40 s). Safe from any goroutine.
+func (s *Sentinel) CrashLosingWrites() (killed string, promotedAfter time.Duration) {
+	primary := s.Primary()
+	var replica *Server
+	for _, srv := range s.Servers {
+		if srv.Addr != primary {
+			replica = srv
+		}
+	}
+	replica.Pause()
+	c := redis.NewClient(&redis.Options{Addr: primary})
+	if err := c.ClientKillByFilter(context.Background(), "TYPE", "replica").Err(); err != nil {
+		s.t.Errorf("redistest: dropping the replica's link: %v", err)
+	}
+	_ = c.Close()
+	time.Sleep(600 * time.Millisecond)
+	killed = s.KillPrimary()
+	killedAt := time.Now()
+	time.Sleep(100 * time.Millisecond)
+	replica.Resume()
+	nudged := false
+	for time.Since(killedAt) < 40*time.Second {
+		if !nudged && time.Since(killedAt) > 10*time.Second {
+			s.NudgeFailover()
+			nudged = true
+		}
+		if p := s.Primary(); p != "" && p != killed {
+			promotedAfter = time.Since(killedAt)
+			for _, srv := range s.Servers {
+				if srv.Addr == killed {
+					srv.RestartAsReplicaOf(p)
+				}
+			}
+			return killed, promotedAfter
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return killed, 0
+}
