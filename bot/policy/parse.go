@@ -16,13 +16,36 @@ import (
 // ruleFields are the keys a rule may have.
 var ruleFields = []string{"verbs", "request", "channels", "second_approval_over", "approve"}
 
+// MaxFileSize bounds a policy file: a real one is a few kilobytes, and a
+// reload must not read whatever a mistaken path points at (a log, a
+// device) into memory.
+const MaxFileSize = 1 << 20
+
 // Load reads and checks the policy file at path; see Parse.
 func Load(path string, knownVerbs []string) (*Policy, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read the policy file: %v", err)}
+		return nil, &Error{File: path, Msg: err.Error()}
 	}
 	return Parse(path, data, knownVerbs)
+}
+
+// ReadFile reads at most MaxFileSize bytes of the file at path; a larger
+// file is an error that says so.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the policy file: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the policy file: %v", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("the policy file is larger than %d KiB; a policy is a few rules (is the path right?)", MaxFileSize>>10)
+	}
+	return data, nil
 }
 
 // Parse checks a policy file's contents; name is used in messages. Every

@@ -28,6 +28,18 @@ func TestBadPolicyStopsTheStart(t *testing.T) {
 	}
 }
 
+// A policy path that points at something huge (a log, a dump) stops the
+// start with a message saying so, instead of reading it all.
+func TestAHugePolicyFileStopsTheStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	rules := "rules:\n  - verbs: [\"*\"]\n    request: [\"*\"]\n"
+	_ = os.WriteFile(path, []byte(rules+strings.Repeat("# padding\n", 120_000)), 0o600)
+	code, _, stderr := runBot(t, map[string]string{"INCIDENTBOT_POLICY": path}, "help\n")
+	if code != 2 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "larger than 1024 KiB") {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
 // On the terminal, a policy that names only the console user for delete
 // lets them ask; one that does not refuses them, and SIGHUP reloads it.
 func TestPolicyOnTheTerminalAndReload(t *testing.T) {

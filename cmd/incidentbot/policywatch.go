@@ -64,7 +64,7 @@ func watchPolicy(ctx context.Context, holder *policy.Holder, path string, logger
 
 // digest identifies the file's content, or why it cannot be read.
 func digest(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := policy.ReadFile(path)
 	if err != nil {
 		return "unreadable: " + err.Error()
 	}
