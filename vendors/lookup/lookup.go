@@ -250,8 +250,12 @@ func lookupIDs[T any](ctx context.Context, r *Reader, vendor, kind string, ids [
 		}
 		at[id] = append(at[id], i)
 	}
+	cachedValues := r.cfg.Cache.GetMany(ctx, keys)
+	if len(cachedValues) != len(keys) {
+		cachedValues = make([][]byte, len(keys)) // a broken cache: all misses
+	}
 	var missing []string
-	for n, b := range r.cfg.Cache.GetMany(ctx, keys) {
+	for n, b := range cachedValues {
 		id := uniq[n]
 		var c cached[T]
 		hit := b != nil && json.Unmarshal(b, &c) == nil && (c.Presence == vendors.Found || c.Presence == vendors.NotFound)
