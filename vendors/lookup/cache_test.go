@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/vendors"
 	"github.com/incidentbot/incidentbot/vendors/lookup"
 )
 
@@ -26,5 +27,23 @@ func TestMemoryGetManyAnswersInOrderWithMissesAsNil(t *testing.T) {
 		if (want[i] == "") != (got[i] == nil) || string(got[i]) != want[i] {
 			t.Errorf("answer %d = %q, want %q", i, got[i], want[i])
 		}
+	}
+}
+
+// shortCache is a broken cache: GetMany answers no values at all.
+type shortCache struct{ *lookup.Memory }
+
+func (shortCache) GetMany(context.Context, []string) [][]byte { return nil }
+
+// A cache answering GetMany with the wrong number of values is all
+// misses: every ID gets the vendor's answer, none an empty one.
+func TestACacheAnsweringTooFewValuesIsAllMisses(t *testing.T) {
+	w := newWorld(t, "", lookup.Config{Cache: shortCache{lookup.NewMemory(0)}})
+	got := w.reader.CoralogixIncidents(context.Background(), []string{"cx-3001", "cx-9001"})
+	if got[0].Presence != vendors.Found || got[0].ID != "cx-3001" || got[1].Presence != vendors.NotFound || got[1].ID != "cx-9001" {
+		t.Fatalf("answers = %+v", got)
+	}
+	if n := len(w.srv.Requests()); n != 1 {
+		t.Fatalf("Coralogix was asked %d times, want once", n)
 	}
 }
