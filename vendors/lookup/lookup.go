@@ -239,22 +239,35 @@ func lookupIDs[T any](ctx context.Context, r *Reader, vendor, kind string, ids [
 		return vendors.Failed[T](ids, &vendors.LookupError{Vendor: vendor, Reason: vendor + " is not configured", Err: ErrNotConfigured})
 	}
 	out := make([]vendors.Lookup[T], len(ids))
-	var missing []string
+	// One cache read for every ID (a repeated ID asked once), before the
+	// vendor; one write for every answer, after.
 	at := map[string][]int{}
+	var uniq, keys []string
 	for i, id := range ids {
-		if b, ok := r.cfg.Cache.Get(ctx, key(vendor, kind, id)); ok {
-			var c cached[T]
-			if json.Unmarshal(b, &c) == nil && (c.Presence == vendors.Found || c.Presence == vendors.NotFound) {
-				r.cfg.Metrics.Cache(vendor, kind, true)
-				out[i] = vendors.Lookup[T]{ID: id, Presence: c.Presence, Item: c.Item}
-				continue
-			}
-		}
-		r.cfg.Metrics.Cache(vendor, kind, false)
 		if _, dup := at[id]; !dup {
-			missing = append(missing, id)
+			uniq = append(uniq, id)
+			keys = append(keys, key(vendor, kind, id))
 		}
 		at[id] = append(at[id], i)
+	}
+	cachedValues := r.cfg.Cache.GetMany(ctx, keys)
+	if len(cachedValues) != len(keys) {
+		cachedValues = make([][]byte, len(keys)) // a broken cache: all misses
+	}
+	var missing []string
+	for n, b := range cachedValues {
+		id := uniq[n]
+		var c cached[T]
+		hit := b != nil && json.Unmarshal(b, &c) == nil && (c.Presence == vendors.Found || c.Presence == vendors.NotFound)
+		for _, j := range at[id] {
+			r.cfg.Metrics.Cache(vendor, kind, hit)
+			if hit {
+				out[j] = vendors.Lookup[T]{ID: id, Presence: c.Presence, Item: c.Item}
+			}
+		}
+		if !hit {
+			missing = append(missing, id)
+		}
 	}
 	if len(missing) == 0 {
 		return out
@@ -262,6 +275,7 @@ func lookupIDs[T any](ctx context.Context, r *Reader, vendor, kind string, ids [
 	gen := r.gen.Load()
 	got, outcome := call(ctx, r, vendor, kind, missing, func(ctx context.Context) []vendors.Lookup[T] { return get(ctx, missing) })
 	stale := r.gen.Load() != gen
+	var store []Entry
 	for i, id := range missing {
 		l := got[i]
 		l.ID = id
@@ -272,8 +286,11 @@ func lookupIDs[T any](ctx context.Context, r *Reader, vendor, kind string, ids [
 			continue
 		}
 		if b, err := json.Marshal(cached[T]{Presence: l.Presence, Item: l.Item}); err == nil {
-			r.cfg.Cache.Set(ctx, key(vendor, kind, id), b, r.cfg.TTL)
+			store = append(store, Entry{Key: key(vendor, kind, id), Value: b})
 		}
+	}
+	if len(store) > 0 {
+		r.cfg.Cache.SetMany(ctx, store, r.cfg.TTL)
 	}
 	return out
 }

@@ -98,6 +98,31 @@ func TestASecondLookupIsServedFromTheCache(t *testing.T) {
 	}
 }
 
+// A look-up mixing cached and uncached IDs, one repeated, asks the vendor
+// only about the misses, each once, and answers every position in the
+// order asked.
+func TestMixedCachedAndUncachedIDsAnswerInTheOrderAsked(t *testing.T) {
+	w := newWorld(t, "", lookup.Config{})
+	ctx := context.Background()
+	w.reader.CoralogixIncidents(ctx, []string{"cx-3001", "cx-9001"})
+	ids := []string{"cx-9002", "cx-3001", "cx-3002", "cx-9001", "cx-9002"}
+	got := w.reader.CoralogixIncidents(ctx, ids)
+	reqs := w.srv.Requests()
+	if len(reqs) != 2 || strings.Join(reqs[1].Query["ids"], " ") != "cx-9002 cx-3002" {
+		t.Fatalf("Coralogix was asked %d times, last about %v; want a second request for the misses cx-9002 cx-3002", len(reqs), reqs[len(reqs)-1].Query["ids"])
+	}
+	want := []string{"", "Checkout API 5xx rate above 2%", "db-primary replication lag over 30s", "", ""}
+	for i, l := range got {
+		found := want[i] != ""
+		if l.ID != ids[i] || (l.Presence == vendors.Found) != found || (!found && l.Presence != vendors.NotFound) || l.Item.Title != want[i] {
+			t.Errorf("answer %d = %s %v %q, want %s %q", i, l.ID, l.Presence, l.Item.Title, ids[i], want[i])
+		}
+	}
+	if w.metrics.hits != 2 || w.metrics.misses != 2+3 {
+		t.Errorf("cache metrics: %d hits, %d misses; want 2 hits (cx-3001, cx-9001) and 5 misses", w.metrics.hits, w.metrics.misses)
+	}
+}
+
 // After a delete the write path invalidates what it touched: the next
 // confirmation reads SecMaster again and shows the incident gone.
 func TestInvalidateAfterAWriteShowsTheVendorsNewState(t *testing.T) {
