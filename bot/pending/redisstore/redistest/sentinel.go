@@ -168,8 +168,8 @@ func (s *Sentinel) await(what string, within time.Duration, ok func(ctx context.
 // a client waited for its replica: the replica freezes and the primary
 // drops its link (what the primary writes from then on reaches no
 // replica), 600 ms later the primary dies (SIGKILL), the replica thaws and
-// the sentinels promote it (asked again after 10 s if the election stalls
-// on a starved machine), and the dead server comes back empty as the new
+// the sentinels promote it (asked again from 10 s on, every 5 s, if the
+// election stalls on a starved machine), and the dead server comes back empty as the new
 // primary's replica, as a supervisor would restart it. It returns the old
 // primary's address and how long after the kill the promotion was seen
 // (0 if none within 40 s). Safe from any goroutine.
@@ -192,11 +192,11 @@ func (s *Sentinel) CrashLosingWrites() (killed string, promotedAfter time.Durati
 	killedAt := time.Now()
 	time.Sleep(100 * time.Millisecond)
 	replica.Resume()
-	nudged := false
+	nudged := time.Time{}
 	for time.Since(killedAt) < 40*time.Second {
-		if !nudged && time.Since(killedAt) > 10*time.Second {
-			s.NudgeFailover()
-			nudged = true
+		if time.Since(killedAt) > 10*time.Second && time.Since(nudged) > 5*time.Second {
+			s.NudgeFailover() // again every 5 s: one nudge can land in a vote that then stalls too
+			nudged = time.Now()
 		}
 		if p := s.Primary(); p != "" && p != killed {
 			promotedAfter = time.Since(killedAt)
