@@ -8,31 +8,38 @@
 // several (a record and the sets that count it):
 //
 //	{prefix}:r:<token>          the record, JSON; TTL ExpiresAt + pending.Retention
-//	{prefix}:due                sorted set token -> ExpiresAt (µs): open records to expire
-//	{prefix}:open               sorted set token -> ExpiresAt (µs): open records, for Limits.Total and Stats
-//	{prefix}:u:<platform>:<id>  sorted set token -> ExpiresAt (µs): one requester's open records
+//	{prefix}:due                sorted set token -> ExpiresAt (µs): the open records, for
+//	                            Expire, Stats and Limits.Total (those not yet past)
+//	{prefix}:u:<platform>:<id>  sorted set token -> ExpiresAt (µs): one requester's open
+//	                            records; TTL its latest ExpiresAt + pending.Retention
+//
+// A token leaves both sets when its record is settled or expired, in the
+// same step. Versions before this one also kept {prefix}:open, the same
+// entries as {prefix}:due; nothing reads it any more (see Put for a fleet
+// mid-upgrade), and an operator may DEL it once no older replica runs.
 //
 // # Atomicity
 //
-// Put is one Lua script: it prunes past deadlines from the open sets,
-// checks the limits with ZCARD and writes the record and its set entries,
-// so concurrent Puts on any number of replicas cannot pass a limit together.
+// Put is one Lua script: it checks the limits, counting only entries whose
+// deadline is still ahead, and writes the record and its set entries, so
+// concurrent Puts on any number of replicas cannot pass a limit together.
 //
-// Settle and Expire are WATCH/MULTI optimistic transactions on the record
-// key: read the record, judge the move with pending.Check (the very function
+// Settle and Expire are optimistic compare-and-sets on the record key:
+// read the record, judge the move with pending.Check (the very function
 // the memory store uses, so both stores judge alike), and write the moved
-// record with its set bookkeeping in one MULTI/EXEC only if the record has
-// not changed since it was read. If it changed, EXEC fails and the step is
-// retried from the read; the retry then sees the move that won and refuses.
+// record with its set bookkeeping in one script only if the record is
+// still the body that was read. If it changed, the script writes nothing
+// and the step is retried from the read; the retry then sees the move that
+// won and refuses.
 // So of any number of concurrent clicks, on any replicas, exactly one moves
 // a confirmation out of Pending. A refusal (already settled, not the
-// requester, unknown token) writes nothing. We chose WATCH over Lua here so
-// that the rules live in one place, in Go, rather than twice.
+// requester, unknown token) writes nothing. The script only compares
+// bodies, so that the rules live in one place, in Go, rather than twice.
 //
 // Expire finds due tokens in {prefix}:due and claims each with the same
-// kind of transaction: the EXEC that moves an open record to Expired is the
-// claim, and it also removes the token from the sets. Only one EXEC can make
-// that move, so each expiry is returned by exactly one caller across all
+// kind of compare-and-set: the write that moves an open record to Expired
+// is the claim, and it also removes the token from the sets. Only one
+// write can make that move, so each expiry is returned by exactly one caller across all
 // processes; and since the claim and the move are one step, nothing is lost
 // if a process dies between them, or if the process that created the
 // record is gone.
@@ -118,7 +125,6 @@ func (s *Store) WaitReplicas() int { return s.waitReplicas }
 
 func (s *Store) recKey(token string) string { return s.tag + ":r:" + token }
 func (s *Store) dueKey() string             { return s.tag + ":due" }
-func (s *Store) openKey() string            { return s.tag + ":open" }
 func (s *Store) userKey(c commands.Caller) string {
 	return s.tag + ":u:" + c.Platform + ":" + c.UserID
 }
@@ -129,7 +135,7 @@ func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
 // putScript stores a new record unless that passes a limit.
 //
-//	KEYS: record, user's open set, open set, due set
+//	KEYS: record, user's set, due set
 //	ARGV: body, ttl ms, now µs, expires µs, per-user limit, total limit, token
 //
 // It returns {0, 0} when stored (or already stored with the same body: a
@@ -138,31 +144,41 @@ func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 var putScript = redis.NewScript(putBody)
 
 // putBody is putScript's source, which putCheckedScript runs after its
-// replay check.
+// replay check. Every redis.call costs Redis a fixed overhead beside its
+// own work, so it makes as few as it can: the record is written first
+// (SET NX GET, which also answers a retry) and taken back if a limit
+// refuses it; the due set is counted by score (ZCOUNT: it keeps entries
+// past their deadline until a sweep claims them), the user's small set is
+// pruned and counted (cheaper than ZCOUNT over a listpack, and it bounds
+// the set); the user set's TTL is only ever raised (PEXPIRE GT, or NX on a
+// set just made).
 const putBody = `
-local cur = redis.call('GET', KEYS[1])
+local cur = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'GET', 'PX', ARGV[2])
 if cur then
   if cur == ARGV[1] then return {0, 0} end
   return {3, 0}
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3])
 local per = tonumber(ARGV[5])
 if per > 0 then
   local n = redis.call('ZCARD', KEYS[2])
-  if n >= per then return {1, n} end
+  if n >= per then
+    redis.call('DEL', KEYS[1])
+    return {1, n}
+  end
 end
 local total = tonumber(ARGV[6])
 if total > 0 then
-  local n = redis.call('ZCARD', KEYS[3])
-  if n >= total then return {2, n} end
+  local n = redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[3], '+inf')
+  if n >= total then
+    redis.call('DEL', KEYS[1])
+    return {2, n}
+  end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[7])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
-redis.call('ZADD', KEYS[4], ARGV[4], ARGV[7])
-if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+if redis.call('PEXPIRE', KEYS[2], ARGV[2], 'GT') == 0 then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2], 'NX')
 end
 return {0, 0}
 `
@@ -171,10 +187,21 @@ return {0, 0}
 // pending.Retention, counted from its CreatedAt (the caller's now), so that
 // a settled token still answers late clicks and then disappears by itself.
 //
-// Before counting against the limits, Put drops open-set entries whose
-// ExpiresAt is not after CreatedAt: a record past its deadline holds no
-// place, even if no sweep has expired it yet (its replica died, or Redis
-// evicted it), so nothing can pin a requester's quota for ever.
+// Only entries whose ExpiresAt is after CreatedAt count against the
+// limits: a record past its deadline holds no place, even if no sweep has
+// expired it yet (its replica died, or Redis evicted it), so nothing can
+// pin a requester's quota for ever. Put also drops such entries from the
+// requester's set, which so holds no more than their open records; the
+// due set keeps them until Expire claims them.
+//
+// During a rolling upgrade from a version that also kept {prefix}:open,
+// both write the same {prefix}:due and per-user sets, so this version's
+// limits and Stats count every replica's records, and the per-user limit
+// is exact on both. An older replica still counts Limits.Total and Stats
+// from {prefix}:open, which this version neither writes nor clears: until
+// the last one is replaced, its total misses the newer replicas' records
+// and keeps counting its own, once a newer one settled them, until their
+// deadline. Nothing else differs; the records' format is unchanged.
 func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) error {
 	return s.put(ctx, r, l, nil)
 }
@@ -194,7 +221,7 @@ func (s *Store) put(ctx context.Context, r pending.Record, l pending.Limits, rp 
 	if err != nil {
 		return err
 	}
-	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.openKey(), s.dueKey()}
+	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.dueKey()}
 	args := []any{body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token}
 	script := putScript
 	if rp != nil {
@@ -270,9 +297,11 @@ func (s *Store) Expire(ctx context.Context, now time.Time, max int) ([]pending.R
 }
 
 // Stats implements pending.Store: the confirmations not yet settled or
-// expired (an entry past its deadline is dropped by the next Put).
+// expired, as the memory store counts them. One past its deadline counts
+// until a sweep expires it (Stats has no clock to judge it by: each
+// replica's may differ), though it no longer holds a place (see Put).
 func (s *Store) Stats(ctx context.Context) (int, error) {
-	n, err := s.c.ZCard(ctx, s.openKey()).Result()
+	n, err := s.c.ZCard(ctx, s.dueKey()).Result()
 	if err != nil {
 		return 0, fmt.Errorf("redis: counting confirmations: %w", err)
 	}

@@ -7,8 +7,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/bot/pending/redisstore"
@@ -63,7 +66,7 @@ func BenchmarkPut(b *testing.B) {
 
 // TestMemoryPerRecord reports what one pending confirmation of 2 IDs costs
 // in Redis: the used_memory delta over 10,000 records, with their entries
-// in the due, open and per-user sets.
+// in the due and per-user sets.
 func TestMemoryPerRecord(t *testing.T) {
 	srv := redistest.Start(t)
 	c := client(t, srv)
@@ -139,4 +142,88 @@ func benchClick(b *testing.B, s *redisstore.Store) {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs/click")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs/click")
+}
+
+// BenchmarkPutLoaded is the command path on a busy Redis: PutChecked (the
+// replay check, the caps and the record in one script) into a store that
+// already holds 50,000 open confirmations of 1,000 requesters, as under
+// slack-ack.sh's delete load. Beside the round trip it reports what the
+// script costs Redis itself: INFO commandstats' usec_per_call of EVALSHA,
+// and the calls it makes inside, per Put.
+func BenchmarkPutLoaded(b *testing.B) {
+	srv := redistest.Start(b)
+	c := client(b, srv)
+	s := redisstore.New(c, prefix())
+	const open, users = 50000, 1000
+	l := pending.Limits{PerUser: 100000000, Total: 100000000}
+	who := func(i int) commands.Caller {
+		return commands.Caller{Platform: "slack", UserID: fmt.Sprintf("U%08d", i%users), Name: "responder"}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < open; i += 16 {
+				if err := s.Put(ctx, rec(who(i), time.Hour), l); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	recs := make([]pending.Record, b.N)
+	for i := range recs {
+		recs[i] = rec(who(i), time.Hour)
+	}
+	if err := c.ConfigResetStat(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rp := pending.Replay{Key: fmt.Sprintf("slack:%d:%d", seq.Add(1), i), TTL: 5 * time.Minute}
+		if err := s.PutChecked(ctx, recs[i], l, rp); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	stats := commandStats(b, c)
+	b.ReportMetric(stats["evalsha"].usec, "redis-µs/put")
+	var inner int64
+	for name, st := range stats {
+		if name != "evalsha" && name != "eval" && name != "config|resetstat" {
+			inner += st.calls
+		}
+	}
+	b.ReportMetric(float64(inner)/float64(stats["evalsha"].calls), "calls/put")
+}
+
+type cmdStat struct {
+	calls int64
+	usec  float64
+}
+
+// commandStats reads INFO commandstats: calls and usec_per_call by command.
+func commandStats(b *testing.B, c redis.UniversalClient) map[string]cmdStat {
+	out := map[string]cmdStat{}
+	for _, line := range strings.Split(c.Info(ctx, "commandstats").Val(), "\r\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(line, "cmdstat_"), ":")
+		if !ok || name == line {
+			continue
+		}
+		var st cmdStat
+		for _, kv := range strings.Split(rest, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "calls":
+				st.calls, _ = strconv.ParseInt(v, 10, 64)
+			case "usec_per_call":
+				st.usec, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+		out[name] = st
+		b.Logf("%s: %d calls, %.2f µs per call", name, st.calls, st.usec)
+	}
+	return out
 }

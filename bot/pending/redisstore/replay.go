@@ -46,7 +46,7 @@ func newNonce() string {
 //
 // It returns {4, 0} for a replay, and putScript's answers otherwise.
 var putCheckedScript = redis.NewScript(`
-local old = redis.call('SET', KEYS[5], ARGV[8], 'NX', 'GET', 'PX', ARGV[9])
+local old = redis.call('SET', KEYS[4], ARGV[8], 'NX', 'GET', 'PX', ARGV[9])
 if old and old ~= ARGV[8] then return {4, 0} end
 ` + putBody)
 

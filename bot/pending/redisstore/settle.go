@@ -21,12 +21,13 @@ var _ pending.RunSettler = (*Store)(nil)
 // run record: a compare-and-set, so the rules stay in Go (pending.Check)
 // and the write is one atomic step.
 //
-//	KEYS: record, due set, open set, requester's set, run, run lease, running set
-//	ARGV: body read, moved body, ttl ms, token, "1" if it leaves the open
-//	      sets, run body ("" for none), lease ms, run ttl ms, "1" when a
-//	      retried call may find its own write (a move by a person, whose
-//	      body carries the instant of the click; never an expiry, whose
-//	      body any claimant would compute alike)
+//	KEYS: record, due set, requester's set, run, run lease, running set
+//	ARGV: body read, moved body, ttl ms, token, "1" if it leaves the due
+//	      and user sets (it is no longer open), run body ("" for none),
+//	      lease ms, run ttl ms, "1" when a retried call may find its own
+//	      write (a move by a person, whose body carries the instant of the
+//	      click; never an expiry, whose body any claimant would compute
+//	      alike)
 //
 // It returns 1 when the moved body is stored, 0 when the record changed or
 // is gone.
@@ -38,12 +39,11 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if ARGV[5] == '1' then
   redis.call('ZREM', KEYS[2], ARGV[4])
   redis.call('ZREM', KEYS[3], ARGV[4])
-  redis.call('ZREM', KEYS[4], ARGV[4])
 end
 if ARGV[6] ~= '' then
-  redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[8])
-  redis.call('SET', KEYS[6], '1', 'PX', ARGV[7])
-  redis.call('SADD', KEYS[7], ARGV[4])
+  redis.call('SET', KEYS[4], ARGV[6], 'PX', ARGV[8])
+  redis.call('SET', KEYS[5], '1', 'PX', ARGV[7])
+  redis.call('SADD', KEYS[6], ARGV[4])
 end
 return 1
 `
@@ -55,17 +55,16 @@ var casScript = redis.NewScript(casText)
 //
 //	KEYS: as casScript
 //	ARGV: moved body, body read, ttl ms, token, "1" to put it back in the
-//	      open sets, its ExpiresAt score
+//	      due and user sets, its ExpiresAt score
 var undoScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[2], ARGV[6], ARGV[4])
   redis.call('ZADD', KEYS[3], ARGV[6], ARGV[4])
-  redis.call('ZADD', KEYS[4], ARGV[6], ARGV[4])
 end
-redis.call('DEL', KEYS[5], KEYS[6])
-redis.call('SREM', KEYS[7], ARGV[4])
+redis.call('DEL', KEYS[4], KEYS[5])
+redis.call('SREM', KEYS[6], ARGV[4])
 return 1
 `)
 
@@ -183,7 +182,7 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 			return false, fmt.Errorf("redisstore: encoding a run: %w", err)
 		}
 	}
-	keys := []string{s.recKey(r.Token), s.dueKey(), s.openKey(), s.userKey(r.Requester),
+	keys := []string{s.recKey(r.Token), s.dueKey(), s.userKey(r.Requester),
 		s.runKey(r.Token), s.leaseKey(r.Token), s.runsKey()}
 	retry := "0"
 	if durable {
@@ -269,12 +268,7 @@ func (s *Store) expireOne(ctx context.Context, token string, now time.Time) (pen
 		switch {
 		case errors.Is(err, pending.ErrUnknownToken):
 			// Gone by its TTL (or evicted): forget its deadline and place.
-			_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-				p.ZRem(ctx, s.dueKey(), token)
-				p.ZRem(ctx, s.openKey(), token)
-				return nil
-			})
-			return pending.Record{}, false, wrap("expiring a confirmation", err)
+			return pending.Record{}, false, wrap("expiring a confirmation", s.c.ZRem(ctx, s.dueKey(), token).Err())
 		case err != nil:
 			return pending.Record{}, false, wrap("expiring a confirmation", err)
 		case !r.State.Open():
