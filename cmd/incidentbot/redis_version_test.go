@@ -63,6 +63,8 @@ func serveOldRedis(c net.Conn, cmds chan<- string) {
 		case "INFO":
 			body := "# Server\r\nredis_version:6.2.14\r\nredis_mode:standalone\r\n"
 			fmt.Fprintf(c, "$%d\r\n%s\r\n", len(body), body)
+		case "SET": // Redis 6.2 refuses NX with GET
+			io.WriteString(c, "-ERR syntax error\r\n")
 		case "CLIENT", "SELECT":
 			io.WriteString(c, "+OK\r\n")
 		default:

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // minMajor is the oldest Redis major version the store runs on: the
@@ -27,12 +30,21 @@ func (s *Store) Ping(ctx context.Context) error {
 	if s.versionOK.Load() {
 		return nil
 	}
-	info, err := s.c.Info(ctx, "server").Result()
-	if err != nil {
-		return fmt.Errorf("redis: reading its version: %w", err)
-	}
-	if err := checkVersion(info); err != nil {
-		return err
+	// Probe the one feature the store needs from 7.0 (SET NX GET) with
+	// the rights the store already uses, rather than INFO, which an ACL
+	// such as "+@all -@dangerous" or a proxy may refuse.
+	err := s.c.SetArgs(ctx, s.tag+":probe", "1", redis.SetArgs{Mode: "NX", Get: true, TTL: time.Second}).Err()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		if !strings.Contains(err.Error(), "syntax error") {
+			return fmt.Errorf("redis: probing SET NX GET: %w", err)
+		}
+		// The version, for the message, where INFO is allowed.
+		if info, ierr := s.c.Info(ctx, "server").Result(); ierr == nil {
+			if verr := checkVersion(info); verr != nil {
+				return verr
+			}
+		}
+		return fmt.Errorf("%w: it refuses SET NX GET (%v), and incidentbot needs Redis %d.0 or later", ErrTooOld, err, minMajor)
 	}
 	s.versionOK.Store(true)
 	return nil
