@@ -61,6 +61,8 @@ func TestFailoverRunsEveryDeleteAtMostOnce(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 		if _, took := st.CrashLosingWrites(); took > 0 {
 			t.Logf("the sentinels promoted the replica %s after the kill", took.Round(10*time.Millisecond))
+		} else {
+			t.Error("no replica was promoted within 40 s of the kill: the clicks met no failover")
 		}
 	}()
 	for i := 0; i < clicks; i++ {

@@ -58,7 +58,7 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 	if err != nil {
 		// Start anyway: readiness says not ready, destructive commands are
 		// refused, and everything works once Redis answers.
-		logger.Error("redis does not answer; destructive commands are refused until it does", "error", err)
+		logger.Error("redis is not usable yet (down, or refusing the bot's commands); destructive commands are refused until it is", "error", err)
 	} else {
 		logger.Info("state: confirmations and running actions are kept in Redis, shared by every replica",
 			"wait_replicas", s.WaitReplicas())

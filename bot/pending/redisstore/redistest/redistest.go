@@ -209,6 +209,18 @@ func ping(addr string) error {
 	return nil
 }
 
+// tail is the last n bytes of the server's output.
+func (s *Server) tail(n int) string {
+	s.mu.Lock()
+	out := s.out
+	s.mu.Unlock()
+	if out == nil {
+		return ""
+	}
+	all := out.String()
+	return all[max(0, len(all)-n):]
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -158,7 +159,7 @@ func (s *Sentinel) await(what string, within time.Duration, ok func(ctx context.
 			return
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("redistest: no %s within %s", what, within)
+			s.t.Fatalf("redistest: no %s within %s\n%s", what, within, s.describe())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -175,6 +176,10 @@ func (s *Sentinel) await(what string, within time.Duration, ok func(ctx context.
 // (0 if none within 40 s). Safe from any goroutine.
 func (s *Sentinel) CrashLosingWrites() (killed string, promotedAfter time.Duration) {
 	primary := s.Primary()
+	if primary == "" { // without it the crash below would aim at nothing (or at localhost:6379)
+		s.t.Errorf("redistest: the sentinels name no primary; no crash made")
+		return "", 0
+	}
 	var replica *Server
 	for _, srv := range s.Servers {
 		if srv.Addr != primary {
@@ -210,4 +215,23 @@ func (s *Sentinel) CrashLosingWrites() (killed string, promotedAfter time.Durati
 		time.Sleep(20 * time.Millisecond)
 	}
 	return killed, 0
+}
+
+// describe is what the sentinels think and the tail of every process's
+// output, for a failure message.
+func (s *Sentinel) describe() string {
+	var b strings.Builder
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for i, sn := range s.Sentinels {
+		c := redis.NewSentinelClient(&redis.Options{Addr: sn.Addr})
+		m, err := c.Master(ctx, MasterName).Result()
+		r, rerr := c.Replicas(ctx, MasterName).Result()
+		_ = c.Close()
+		fmt.Fprintf(&b, "sentinel %d (%s): master %v %v; replicas %v %v\n", i, sn.Addr, m, err, r, rerr)
+	}
+	for _, srv := range append(s.Servers[:], s.Sentinels[:]...) {
+		fmt.Fprintf(&b, "--- %s:\n%s\n", srv.Addr, srv.tail(2000))
+	}
+	return b.String()
 }
