@@ -204,12 +204,11 @@ func failover(t *testing.T, wait int) failoverResult {
 	var wg sync.WaitGroup
 	const clicks, every = 200, 30 * time.Millisecond
 	begin := time.Now()
-	var killed string
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		time.Sleep(50 * time.Millisecond)
-		killed, res.took = st.CrashLosingWrites()
+		_, res.took = st.CrashLosingWrites()
 	}()
 	for i := 0; i < clicks; i++ {
 		wg.Add(1)
@@ -239,7 +238,11 @@ func failover(t *testing.T, wait int) failoverResult {
 		}()
 	}
 	wg.Wait()
-	st.AwaitPrimary(killed, 60*time.Second) // a loaded machine may need a second election (failover-timeout 4s)
+	// Any primary: on a loaded machine the sentinels may fail over twice,
+	// back to the restarted server (seen once, with the whole suite
+	// running: the promoted replica missed 1 s of pings while it fed the
+	// restarted one). Either way every confirmation that ran must be there.
+	st.AwaitPrimary("", 60*time.Second)
 	for token := range res.ran {
 		r, err := stores[0].Get(ctx, token)
 		if err != nil || r.State != pending.Confirmed {

@@ -131,7 +131,9 @@ func (s *Sentinel) NudgeFailover() {
 }
 
 // AwaitPrimary waits until the sentinels name a primary other than old and
-// it answers as one; it returns its address.
+// it answers as one; it returns its address. With old empty, any primary
+// will do: after a crash a starved machine may fail over twice, back to
+// the restarted server.
 func (s *Sentinel) AwaitPrimary(old string, within time.Duration) string {
 	s.t.Helper()
 	var now string
