@@ -157,7 +157,16 @@ func checkPod(t *testing.T, name string, d *appsv1.Deployment) {
 		t.Errorf("%s: no memory request or limit", name)
 	}
 	env := envOf(c)
+	// Go's soft memory limit is the container's, so that the larger heap
+	// the bot allows itself on Redis is collected before the kernel kills
+	// the pod.
+	if e, ok := env["GOMEMLIMIT"]; !ok || e.ValueFrom == nil || e.ValueFrom.ResourceFieldRef == nil || e.ValueFrom.ResourceFieldRef.Resource != "limits.memory" {
+		t.Errorf("%s: GOMEMLIMIT is not the container's memory limit: %+v", name, e)
+	}
 	for k := range env {
+		if k == "GOMEMLIMIT" { // read by the Go runtime
+			continue
+		}
 		if !slices.ContainsFunc(config.Variables, func(v config.Variable) bool { return v.Name == k }) {
 			t.Errorf("%s sets %s, which the bot does not read", name, k)
 		}

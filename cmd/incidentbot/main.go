@@ -76,6 +76,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 2
 	}
 	defer st.close()
+	if st.shared {
+		defer lessEagerGC(getenv, logger)()
+	}
 
 	m := metrics.New()
 	watchPolicy(ctx, access, cfg.PolicyFile, logger, m)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -65,6 +66,31 @@ func openState(cfg *config.Config, logger *slog.Logger) (*state, error) {
 	}
 	return &state{store: s, runs: s, values: s, once: s, leases: s, shared: true, ping: s.Ping,
 		cache: redisstore.NewLookupCache(client, redisPrefix), close: func() { _ = client.Close() }}, nil
+}
+
+// sharedStateGCPercent is the garbage collector's target when the state
+// is in Redis. The process then keeps no confirmations, so its live heap
+// stays small (about 15 MB under load), and at Go's default of 100 the
+// collector runs every few megabytes allocated: dozens of times a second
+// under load, for little. At 400 the heap may grow to five times the
+// live data between collections. Measured with a delete of 50 IDs from
+// 32 clients on a real redis-server (two alternating pairs): the bot's
+// CPU per command 150 and 161 -> 139 and 140 µs, its RSS 35 -> 56 MB,
+// and beside the floor in one run 0.47 -> 0.53 and 0.50 -> 0.54 of it. In
+// memory the live heap holds every open confirmation, and the default
+// stays.
+const sharedStateGCPercent = 400
+
+// lessEagerGC sets sharedStateGCPercent, unless the operator chose GOGC
+// (GOMEMLIMIT, when set, still bounds the heap), and returns what puts the
+// previous target back (run's callers in tests share one process).
+func lessEagerGC(getenv func(string) string, logger *slog.Logger) (restore func()) {
+	if getenv("GOGC") != "" {
+		return func() {}
+	}
+	previous := debug.SetGCPercent(sharedStateGCPercent)
+	logger.Debug("state in Redis: the garbage collector's target is raised (set GOGC to choose another)", "gogc", sharedStateGCPercent)
+	return func() { debug.SetGCPercent(previous) }
 }
 
 // redisLog sends go-redis's own messages (reconnects) to our log instead of
