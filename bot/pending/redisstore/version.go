@@ -15,14 +15,15 @@ import (
 // replay check is SET NX GET, which Redis accepts from 7.0.
 const minMajor = 7
 
-// ErrTooOld means the server is older than Redis 7.0. On it every replay
-// check would fail (and a command would be served unchecked), so the bot
-// refuses to start on it and reports itself not ready.
+// ErrTooOld means the server refuses SET NX GET, as Redis before 7.0
+// does. On it every replay check would fail (and a command would be
+// served unchecked), so the bot refuses to start on it and reports itself
+// not ready.
 var ErrTooOld = errors.New("redis: the server is too old")
 
-// Ping reports whether Redis answers and, the first time it does, whether
-// it is Redis 7.0 or later (ErrTooOld), for readiness checks and the
-// start.
+// Ping reports whether Redis answers and, until it once has, whether it
+// takes SET NX GET (ErrTooOld when not), for readiness checks and the
+// start. The probe writes a key of its own that lives one second.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.c.Ping(ctx).Err(); err != nil {
 		return fmt.Errorf("redis: %w", err)
