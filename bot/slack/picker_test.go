@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,8 +16,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/gorilla/websocket"
 
 	"github.com/incidentbot/incidentbot/bot"
 	"github.com/incidentbot/incidentbot/bot/bottest"
@@ -296,18 +293,7 @@ func TestSocketModeAnswersBlockSuggestions(t *testing.T) {
 	deps, reader := bottest.AllDeps(t, gate.URL, gate.URL, gate.URL)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
-		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() { cancel(); <-done }()
-	var conn *websocket.Conn
-	select {
-	case conn = <-slackSide.conns:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the bot never connected")
-	}
+	conn, _ := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger, Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
 	defer conn.Close()
 	ack := exchange(t, conn, "s1", "interactive", suggestion("U1", "pick:unassign", "ids:unassign.ids", "login", nil))
 	if got := options(t, func() (int, string) { return http.StatusOK, string(ack) }); strings.Join(got, " ") != "cx-3003" {
@@ -403,13 +389,7 @@ func TestSocketModeOptionsFitInAnAckWithWideTitles(t *testing.T) {
 	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
-		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() { cancel(); <-done }()
-	conn := nextConn(t, slackSide)
+	conn, _ := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger, Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
 	ack := exchange(t, conn, "wide1", "interactive", suggestion("U1", "pick:delete", "ids:delete.ids", "", nil))
 	got := options(t, func() (int, string) { return http.StatusOK, string(ack) })
 	if len(got) < 25 {
@@ -427,13 +407,7 @@ func TestSocketModeAnswersConcurrentSuggestionsInTimeWhenTheVendorHangs(t *testi
 	deps, reader := bottest.AllDeps(t, gate.URL, gate.URL, gate.URL)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(deps), bot.Options{Logger: logger})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger,
-		Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() { cancel(); <-done }()
-	conn := nextConn(t, slackSide)
+	conn, _ := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger, Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
 	const n = 4
 	for i := range n {
 		env := map[string]any{"envelope_id": "busy" + strconv.Itoa(i), "type": "interactive", "accepts_response_payload": true,

@@ -96,18 +96,7 @@ func TestSocketModeAcksEveryEnvelope(t *testing.T) {
 	vendor := vendortest.New(t, vendortest.SecMasterEcho)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, vendor.URL, "")), bot.Options{Logger: logger})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() { cancel(); <-done }()
-
-	var conn *websocket.Conn
-	select {
-	case conn = <-slackSide.conns:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the bot never connected")
-	}
+	conn, a := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger})
 	defer conn.Close()
 
 	ack := exchange(t, conn, "e1", "slash_commands", map[string]string{"command": "/incident", "text": "delete inc-1 inc-2",
@@ -150,12 +139,21 @@ func socketBot(t *testing.T, slackSide *socketSlack) (*websocket.Conn, *vendorte
 	vendor := vendortest.New(t, vendortest.SecMasterEcho)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, vendor.URL, "")), bot.Options{Logger: logger})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/", Logger: logger})
+	conn, a := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger})
+	return conn, vendor, a
+}
+
+// runSocket runs a Socket Mode adapter with o (its tokens and API URL set
+// to slackSide's) until the test ends, and returns its first connection.
+func runSocket(t *testing.T, slackSide *socketSlack, o slackbot.Options) (*websocket.Conn, *slackbot.Adapter) {
+	t.Helper()
+	o.BotToken, o.AppToken, o.APIURL = "xoxb-test", "xapp-test", slackSide.server.URL+"/api/"
+	a := slackbot.New(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.RunSocketMode(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return nextConn(t, slackSide), vendor, a
+	return nextConn(t, slackSide), a
 }
 
 func nextConn(t *testing.T, slackSide *socketSlack) *websocket.Conn {

@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -36,13 +35,7 @@ func TestSocketModeAcksWithinSlacksDeadlineWithRedisPaused(t *testing.T) {
 	vendor := vendortest.New(t, vendortest.SecMasterEcho)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(bottest.HuaweiDeps(t, vendor.URL, "")), bot.Options{Logger: logger, Store: store})
-	a := slackbot.New(slackbot.Options{Bot: b, BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: slackSide.server.URL + "/api/",
-		Logger: logger, Seen: store})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	conn := nextConn(t, slackSide)
+	conn, _ := runSocket(t, slackSide, slackbot.Options{Bot: b, Logger: logger, Seen: store})
 	slash := func(envelope string) map[string]string {
 		return map[string]string{"command": "/incident", "text": "delete inc-1", "user_id": "U-ALICE", "user_name": "alice",
 			"channel_id": "C-WAR", "response_url": slackSide.server.URL + "/response/" + envelope}
