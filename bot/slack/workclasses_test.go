@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,23 +18,7 @@ import (
 // note's post timeout, 15 s, so no note can have given up first.)
 func TestConfirmIsNotQueuedBehindHungRefusalNotes(t *testing.T) {
 	f := newFixture(t)
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop) })
-	var mu sync.Mutex
-	answered := 0
-	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/response/click-U0OTHER") {
-			select {
-			case <-stop:
-			case <-r.Context().Done():
-				return
-			}
-			mu.Lock()
-			answered++
-			mu.Unlock()
-		}
-		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
-	})
+	answered := hangSlack(t, f, "/response/click-U0OTHER")
 	confirm, _ := f.confirmation(t, "U0ALICE")
 	var wg sync.WaitGroup
 	for i := range 150 { // more than the old shared pool's 64 slots
@@ -46,10 +31,8 @@ func TestConfirmIsNotQueuedBehindHungRefusalNotes(t *testing.T) {
 	for f.deletes() == 0 && time.Now().Before(guard) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if f.deletes() != 1 || answered != 0 {
-		t.Fatalf("vendor calls %d, refusal notes answered %d: the Confirm waited behind the notes", f.deletes(), answered)
+	if n := answered.Load(); f.deletes() != 1 || n != 0 {
+		t.Fatalf("vendor calls %d, refusal notes answered %d: the Confirm waited behind the notes", f.deletes(), n)
 	}
 }
 
@@ -59,32 +42,35 @@ func TestConfirmIsNotQueuedBehindHungRefusalNotes(t *testing.T) {
 // timeout, so no post can have given up first).
 func TestBatchCallsDoNotWaitForAHungProgressPost(t *testing.T) {
 	f := newFixtureWith(t, fixtureOptions{batch: 1, progressEvery: -1})
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop) })
-	var mu sync.Mutex
-	answered := 0
-	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/chat.") {
-			select {
-			case <-stop:
-			case <-r.Context().Done():
-				return
-			}
-			mu.Lock()
-			answered++
-			mu.Unlock()
-		}
-		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
-	})
+	answered := hangSlack(t, f, "/api/chat.")
 	_, body := f.slash(t, "U1", "delete inc-1 inc-2 inc-3")
 	f.click(t, "U1", actionIDs(body)["confirm"])
 	guard := time.Now().Add(10 * time.Second)
 	for f.deletes() < 3 && time.Now().Before(guard) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if f.deletes() != 3 || answered != 0 {
-		t.Fatalf("vendor calls %d of 3 while %d progress posts were answered: the batch waited for its progress message", f.deletes(), answered)
+	if n := answered.Load(); f.deletes() != 3 || n != 0 {
+		t.Fatalf("vendor calls %d of 3 while %d progress posts were answered: the batch waited for its progress message", f.deletes(), n)
 	}
+}
+
+// hangSlack makes the fixture's Slack hold every request whose path starts
+// with prefix until the test ends (or the caller gives up), and counts
+// those it answered; the others are answered at once.
+func hangSlack(t *testing.T, f *fixture, prefix string) *atomic.Int64 {
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	var answered atomic.Int64
+	f.slackAPI.SetHandler(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, prefix) {
+			select {
+			case <-stop:
+			case <-r.Context().Done():
+				return
+			}
+			answered.Add(1)
+		}
+		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
+	})
+	return &answered
 }
