@@ -43,9 +43,18 @@ type pickFixture struct {
 // picker; policy, when not empty, is the access policy's YAML.
 func newPickFixture(t *testing.T, policyYAML string) *pickFixture {
 	t.Helper()
+	gate := bottest.NewGate(t)
+	f := newPickFixtureOn(t, gate.URL, policyYAML)
+	f.vendor = gate
+	return f
+}
+
+// newPickFixtureOn is a pickFixture whose vendors are all at vendorURL.
+func newPickFixtureOn(t *testing.T, vendorURL, policyYAML string) *pickFixture {
+	t.Helper()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	f := &pickFixture{key: priv, api: vendortest.New(t, discordAPI), vendor: bottest.NewGate(t)}
-	deps, reader := bottest.AllDeps(t, f.vendor.URL, f.vendor.URL, f.vendor.URL)
+	f := &pickFixture{key: priv, api: vendortest.New(t, discordAPI)}
+	deps, reader := bottest.AllDeps(t, vendorURL, vendorURL, vendorURL)
 	opt := bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if policyYAML != "" {
 		path := filepath.Join(t.TempDir(), "policy.yaml")
@@ -345,27 +354,12 @@ func TestActOnATicketOpensItsFormAndRunsAsACommand(t *testing.T) {
 // options failed"), and a value with a space becomes two IDs. Such objects
 // are left out; the good ones are offered.
 func TestAutocompleteLeavesOutObjectsWithoutAUsableID(t *testing.T) {
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	rec := func(id, title string) map[string]any {
 		return map[string]any{"id": id, "data_object": map[string]any{"id": id, "title": title, "severity": "High", "handle_status": "Open",
 			"create_time": "2026-11-22T08:00:00Z+0000", "update_time": "2026-11-22T08:00:00Z+0000"}}
 	}
 	data := []map[string]any{rec("", "Lost its ID on the way"), rec("inc 1", "Two words"), rec("inc-1001", "Brute-force logins")}
-	secmaster := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
-	})
-	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
-	b := bot.New(commands.New(deps), bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	t.Cleanup(b.Close)
-	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", PublicKey: hex.EncodeToString(pub),
-		APIURL: vendortest.New(t, discordAPI).URL, Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	f := &pickFixture{key: priv, server: httptest.NewServer(mux)}
-	t.Cleanup(f.server.Close)
+	f := newPickFixtureOn(t, vendortest.New(t, vendortest.SecMasterListing(data)).URL, "")
 	got := choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": ""})))
 	if strings.Join(values(got), "|") != "inc-1001" {
 		t.Fatalf("choices: %v", got)
@@ -377,25 +371,10 @@ func TestAutocompleteLeavesOutObjectsWithoutAUsableID(t *testing.T) {
 // around, so the short ID a responder reads is not the ID the choice
 // fills in. Invisible format and control characters are left out of names.
 func TestAutocompleteNamesCarryNoBidiOverridesFromTitles(t *testing.T) {
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	data := []map[string]any{{"id": "inc-1001", "data_object": map[string]any{"id": "inc-1001",
 		"title": "Routine scan \u202e2001-cni \u2066\x1b[2J", "severity": "High\u200f", "handle_status": "Open",
 		"create_time": "2026-11-22T08:00:00Z+0000", "update_time": "2026-11-22T08:00:00Z+0000"}}}
-	secmaster := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
-	})
-	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
-	b := bot.New(commands.New(deps), bot.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	t.Cleanup(b.Close)
-	a, err := discordbot.New(discordbot.Options{Bot: b, BotToken: "bot-token", AppID: "app-1", PublicKey: hex.EncodeToString(pub),
-		APIURL: vendortest.New(t, discordAPI).URL, Picker: picker.New(picker.Config{Reader: reader, Allowed: b.MayRequest})})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	f := &pickFixture{key: priv, server: httptest.NewServer(mux)}
-	t.Cleanup(f.server.Close)
+	f := newPickFixtureOn(t, vendortest.New(t, vendortest.SecMasterListing(data)).URL, "")
 	got := choices(t, f.send(t, typing("U-ALICE", "delete", "ids", map[string]string{"ids": ""})))
 	if len(got) != 1 || got[0].Name != "Routine scan 2001-cni [2J · High · inc-1001" {
 		t.Fatalf("choices: %q", got)

@@ -383,9 +383,7 @@ func TestSocketModeOptionsFitInAnAckWithWideTitles(t *testing.T) {
 			"title": "数据库服务器异常登录告警与数据外泄风险事件调查处理中请勿关闭此事件编号" + strconv.Itoa(n), "severity": "High", "handle_status": "Open",
 			"create_time": "2026-11-22T08:00:00Z+0000", "update_time": "2026-11-22T08:00:00Z+0000"}})
 	}
-	secmaster := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		vendortest.Reply(w, 200, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
-	})
+	secmaster := vendortest.New(t, vendortest.SecMasterListing(data))
 	deps, reader := bottest.AllDeps(t, secmaster.URL, secmaster.URL, secmaster.URL)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b := bot.New(commands.New(deps), bot.Options{Logger: logger})

@@ -90,6 +90,14 @@ func SecMasterEcho(w http.ResponseWriter, r *http.Request) {
 	Reply(w, http.StatusOK, map[string]any{"code": "00000000", "data": map[string]any{"success_ids": ids, "error_ids": []string{}}})
 }
 
+// SecMasterListing answers every call, as SecMaster answers a search,
+// with the objects in data (each {"id", "data_object"}), all on one page.
+func SecMasterListing(data []map[string]any) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		Reply(w, http.StatusOK, map[string]any{"code": "00000000", "success": true, "total": len(data), "size": len(data), "page": 1, "data": data})
+	}
+}
+
 // Count returns how many requests with the given method the server received.
 func (s *Server) Count(method string) int {
 	n := 0
