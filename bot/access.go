@@ -27,6 +27,13 @@ func alwaysAllowed(verb string) bool {
 	return ok && v.Informational
 }
 
+// public are the verbs whose answer is the same for anyone and goes in
+// the acknowledgement alone (commands.Verb.Public).
+func public(verb string) bool {
+	v, ok := commands.Lookup(verb)
+	return ok && v.Public
+}
+
 // decide asks the policy whether this request may go ahead; a refusal is a
 // *NotAllowedError with the rule that would allow it.
 func (b *Bot) decide(ctx context.Context, req Request, s commands.Summary) (policy.Decision, error) {

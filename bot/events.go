@@ -143,7 +143,8 @@ func (b *Bot) emit(ctx context.Context, e Event) {
 }
 
 // writeAudit is the audit log's observer: one JSON line per event. The
-// one event it writes at debug level only is `help` answered: static text
+// one event it writes at debug level only is a public verb (help)
+// answered: static text
 // that shows nothing of any incident and changes nothing, counted in
 // incidentbot_commands_total like every request. Writing it cost help
 // about a tenth of its throughput (0.71 against 0.82 of the floor, side by
@@ -151,7 +152,7 @@ func (b *Bot) emit(ctx context.Context, e Event) {
 // security team reads.
 func (b *Bot) writeAudit(e Event) {
 	level := slog.LevelInfo
-	if e.Step == StepRequest && e.Verdict == Answered && e.Summary.Verb == "help" {
+	if e.Step == StepRequest && e.Verdict == Answered && public(e.Summary.Verb) {
 		level = slog.LevelDebug
 	}
 	if !b.audit.Enabled(context.Background(), level) {

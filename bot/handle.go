@@ -46,8 +46,8 @@ func (b *Bot) handle(ctx context.Context, req Request) Outcome {
 		return b.rejected(ctx, req, err)
 	}
 	s := action.Summary()
-	if s.Verb == "help" {
-		// help answers the text anyone may read, to the HTTP response
+	if public(s.Verb) {
+		// help answers the text anyone may read, in the acknowledgement
 		// alone: replayed, it does nothing and reveals nothing, so it
 		// costs no store operation (no round trip to Redis).
 		req.Replay = nil

@@ -16,6 +16,7 @@ func helpVerb() *Verb {
 		Args:          []Arg{{Name: "command", Placeholder: "COMMAND", Description: "The command to explain", MaxLen: 32}},
 		Summary:       "Show the commands, or the details of one.",
 		Informational: true,
+		Public:        true,
 		build: func(r *Registry, in args, c Caller) (Action, error) {
 			if len(in.positional) == 0 {
 				return helpAction{text: overviewReply()}, nil

@@ -31,6 +31,11 @@ type Verb struct {
 	// Informational verbs change nothing and tell a user what they may do
 	// (help, whoami): the access policy never refuses them.
 	Informational bool
+	// Public verbs answer the same text to anyone, in the acknowledgement
+	// alone, and change nothing (help): the bot does not check them for
+	// replays (a replay gets what any request gets) and audits them at
+	// debug level only.
+	Public bool
 
 	build func(r *Registry, in args, c Caller) (Action, error)
 }
