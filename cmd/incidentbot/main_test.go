@@ -262,19 +262,8 @@ func TestSlackWebhookMode(t *testing.T) {
 // signed PING on the interactions endpoint, and stops cleanly.
 func TestDiscordHTTPMode(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	api := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	})
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var errOut bottest.Buffer
-	go func() {
-		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": "bot-secret-token", "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
-			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": api.URL, "INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
-	}()
+	d := startDiscordHTTP(t, pub, "bot-secret-token")
+	api, addr, errOut := d.api, d.addr, d.errOut
 	body := []byte(`{"type":1,"id":"1","application_id":"app-1","token":"t"}`)
 	var resp *http.Response
 	var err error
@@ -296,8 +285,7 @@ func TestDiscordHTTPMode(t *testing.T) {
 	if resp.StatusCode != 200 || strings.TrimSpace(string(answer)) != `{"type":1}` {
 		t.Fatalf("PING answered %d %s", resp.StatusCode, answer)
 	}
-	cancel()
-	if code := <-done; code != 0 {
+	if code := d.stop(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut.String())
 	}
 	var registered bool
@@ -310,6 +298,33 @@ func TestDiscordHTTPMode(t *testing.T) {
 	if strings.Contains(errOut.String(), "bot-secret-token") {
 		t.Fatal("the bot token reached the log")
 	}
+}
+
+// discordHTTP is the bot running in Discord HTTP mode, in this process,
+// against a Discord API that echoes what it is sent.
+type discordHTTP struct {
+	api    *vendortest.Server
+	addr   string
+	errOut *bottest.Buffer
+	stop   func() int // ends the bot and returns its exit status
+}
+
+func startDiscordHTTP(t *testing.T, pub ed25519.PublicKey, token string) *discordHTTP {
+	t.Helper()
+	d := &discordHTTP{addr: freeAddr(t), errOut: &bottest.Buffer{}}
+	d.api = vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": token, "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
+			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": d.api.URL, "INCIDENTBOT_ADDR": d.addr}), strings.NewReader(""), io.Discard, d.errOut)
+	}()
+	d.stop = func() int { cancel(); return <-done }
+	return d
 }
 
 // Each vendor's own error reaches the responder with its code and message.

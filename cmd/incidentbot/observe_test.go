@@ -234,22 +234,10 @@ func checkWithPromtool(t *testing.T, scrape string) {
 func TestMetricsCountRejectedDiscordInteractions(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	_, forger, _ := ed25519.GenerateKey(rand.Reader)
-	api := vendortest.New(t, func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	})
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var errOut bottest.Buffer
-	go func() {
-		done <- run(ctx, nil, env(map[string]string{"DISCORD_BOT_TOKEN": "bot-token", "DISCORD_APP_ID": "app-1", "DISCORD_GUILD_ID": "g-1",
-			"DISCORD_PUBLIC_KEY": hex.EncodeToString(pub), "DISCORD_API_URL": api.URL, "INCIDENTBOT_ADDR": addr}), strings.NewReader(""), io.Discard, &errOut)
-	}()
+	d := startDiscordHTTP(t, pub, "bot-token")
+	addr, errOut := d.addr, d.errOut
 	defer func() {
-		cancel()
-		if code := <-done; code != 0 {
+		if code := d.stop(); code != 0 {
 			t.Errorf("exit %d\n%s", code, errOut.String())
 		}
 	}()
