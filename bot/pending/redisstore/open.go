@@ -137,6 +137,11 @@ func parseClient(rawURL string) (*redis.UniversalOptions, int, time.Duration, er
 		DialerRetries:      1,
 		DialerRetryTimeout: 50 * time.Millisecond,
 		MaxRetries:         2,
+		// RESP2: the store uses nothing RESP3 adds (push messages,
+		// client-side caching), and on a RESP3 connection go-redis looks
+		// for pending push messages before reading every reply, 2.5% of
+		// the bot's CPU on a `delete` of 50 IDs.
+		Protocol: 2,
 	}
 	if userinfo != "" {
 		user, pass, hasColon := strings.Cut(userinfo, ":")
