@@ -217,10 +217,7 @@ func (s *Store) put(ctx context.Context, r pending.Record, l pending.Limits, rp 
 		ttl = time.Second
 	}
 	r.State = pending.Pending
-	body, err := encode(r)
-	if err != nil {
-		return err
-	}
+	body := encode(r)
 	keys := []string{s.recKey(r.Token), s.userKey(r.Requester), s.dueKey()}
 	args := []any{body, ttl.Milliseconds(), score(now), score(r.ExpiresAt), l.PerUser, l.Total, r.Token}
 	script := putScript
@@ -256,7 +253,7 @@ func (s *Store) put(ctx context.Context, r pending.Record, l pending.Limits, rp 
 
 // Get implements pending.Store.
 func (s *Store) Get(ctx context.Context, token string) (pending.Record, error) {
-	b, err := s.c.Get(ctx, s.recKey(token)).Bytes()
+	b, err := s.c.Get(ctx, s.recKey(token)).Result()
 	if errors.Is(err, redis.Nil) {
 		return pending.Record{}, pending.ErrUnknownToken
 	}

@@ -84,7 +84,7 @@ func (s *Store) GetChecked(ctx context.Context, token string, rp pending.Replay)
 	if err := replayAnswer(set, a.nonce); err != nil {
 		return pending.Record{}, err
 	}
-	b, err := get.Bytes()
+	b, err := get.Result()
 	if errors.Is(err, redis.Nil) {
 		return pending.Record{}, pending.ErrUnknownToken
 	}

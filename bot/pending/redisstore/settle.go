@@ -93,10 +93,7 @@ func (s *Store) settle(ctx context.Context, token string, m pending.Move, lease 
 			// Judge on what the caller read: if the stored body is no
 			// longer its encoding, the write fails and the next try reads.
 			r = *m.Seen
-			var b []byte
-			if b, err = encode(r); err == nil {
-				body, pttl = string(b), time.Until(r.ExpiresAt)+pending.Retention
-			}
+			body, pttl = string(encode(r)), time.Until(r.ExpiresAt)+pending.Retention
 		} else {
 			r, body, pttl, err = s.read(ctx, token)
 		}
@@ -151,7 +148,7 @@ func (s *Store) read(ctx context.Context, token string) (pending.Record, string,
 		return pending.Record{}, "", 0, err
 	}
 	body := get.Val()
-	r, err := decode(token, []byte(body))
+	r, err := decode(token, body)
 	return r, body, pttl.Val(), err
 }
 
@@ -165,10 +162,7 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	if durable {
 		tag = strconv.FormatUint(rand.Uint64(), 36)
 	}
-	newBody, err := encodeMove(moved, tag)
-	if err != nil {
-		return false, err
-	}
+	newBody := encodeMove(moved, tag)
 	if pttl <= 0 {
 		pttl = time.Second
 	}
@@ -178,6 +172,7 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	}
 	var runBody []byte
 	if run {
+		var err error
 		if runBody, err = json.Marshal(moved); err != nil {
 			return false, fmt.Errorf("redisstore: encoding a run: %w", err)
 		}
