@@ -64,38 +64,50 @@ func BenchmarkPut(b *testing.B) {
 	}
 }
 
-// TestMemoryPerRecord reports what one pending confirmation of 2 IDs costs
-// in Redis: the used_memory delta over 10,000 records, with their entries
-// in the due and per-user sets.
+// TestMemoryPerRecord reports what one pending confirmation costs in
+// Redis, of 2 IDs and of 50 UUIDs: the used_memory delta over 10,000
+// records, with their entries in the due and per-user sets.
 func TestMemoryPerRecord(t *testing.T) {
-	srv := redistest.Start(t)
-	c := client(t, srv)
-	s := redisstore.New(c, "incidentbot")
-	used := func() int64 {
-		info := c.Info(ctx, "memory").Val()
-		for _, line := range strings.Split(info, "\r\n") {
-			if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
-				n, _ := strconv.ParseInt(v, 10, 64)
-				return n
+	uuids := []string{"delete"}
+	for i := range 50 {
+		uuids = append(uuids, fmt.Sprintf("%08x-558e-46b6-a9eb-07a8e18ca62f", i))
+	}
+	for _, tc := range []struct {
+		name  string
+		words []string
+	}{{"2 IDs", nil}, {"50 UUIDs", uuids}} {
+		srv := redistest.Start(t)
+		c := client(t, srv)
+		s := redisstore.New(c, "incidentbot")
+		used := func() int64 {
+			info := c.Info(ctx, "memory").Val()
+			for _, line := range strings.Split(info, "\r\n") {
+				if v, ok := strings.CutPrefix(line, "used_memory:"); ok {
+					n, _ := strconv.ParseInt(v, 10, 64)
+					return n
+				}
+			}
+			t.Fatal("no used_memory in INFO memory")
+			return 0
+		}
+		const n = 10000
+		users := []commands.Caller{alice, bob, {Platform: "discord", UserID: "123456789012345678", Name: "carol"}}
+		before := used()
+		for i := 0; i < n; i++ {
+			r := rec(users[i%len(users)], 5*time.Minute)
+			r.Token = fmt.Sprintf("%032x", i) // the size of a 128-bit token in hex
+			if tc.words != nil {
+				r.Words, r.Count = tc.words, len(tc.words)-1
+			}
+			if err := s.Put(ctx, r, pending.Limits{}); err != nil {
+				t.Fatal(err)
 			}
 		}
-		t.Fatal("no used_memory in INFO memory")
-		return 0
+		after := used()
+		sample, _ := c.Get(ctx, "{incidentbot}:r:"+fmt.Sprintf("%032x", 0)).Result()
+		t.Logf("Redis memory per pending confirmation (%s): %d bytes (used_memory %d -> %d over %d records; the record %d bytes)",
+			tc.name, (after-before)/n, before, after, n, len(sample))
 	}
-	const n = 10000
-	users := []commands.Caller{alice, bob, {Platform: "discord", UserID: "123456789012345678", Name: "carol"}}
-	before := used()
-	for i := 0; i < n; i++ {
-		r := rec(users[i%len(users)], 5*time.Minute)
-		r.Token = fmt.Sprintf("%032x", i) // the size of a 128-bit token in hex
-		if err := s.Put(ctx, r, pending.Limits{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	after := used()
-	sample, _ := c.Get(ctx, "{incidentbot}:r:"+fmt.Sprintf("%032x", 0)).Result()
-	t.Logf("Redis memory per pending confirmation (2 IDs): %d bytes (used_memory %d -> %d over %d records; JSON value %d bytes)",
-		(after-before)/n, before, after, n, len(sample))
 }
 
 // BenchmarkClick is the click path as the bot makes it: the read for the
