@@ -20,8 +20,9 @@ import (
 // and batches are sent by goroutines (at most lanes, each ending when the
 // queue is empty), so a caller never sends for others and can always stop
 // waiting: a call whose context ends while queued is taken out of the
-// queue, and one already sent is left to the client's own timeouts while
-// its caller returns.
+// queue; one sent alone ends at its context's deadline (the client bounds
+// its reads by it), and one sent in a shared batch is left to the
+// client's own timeouts while its caller returns.
 type batch struct {
 	mu    sync.Mutex
 	queue []*queued

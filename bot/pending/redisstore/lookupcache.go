@@ -30,8 +30,9 @@ type LookupCache struct {
 var _ lookup.Cache = (*LookupCache)(nil)
 
 // NewLookupCache returns the cache under prefix in the Redis that client
-// reaches. The lookup reader's keys are already namespaced; prefix keeps
-// them apart from another deployment's in the same Redis.
+// reaches, a client made by Open (whose calls their contexts bound). The
+// lookup reader's keys are already namespaced; prefix keeps them apart
+// from another deployment's in the same Redis.
 func NewLookupCache(client redis.UniversalClient, prefix string) *LookupCache {
 	return &LookupCache{client: client, prefix: prefix + ":", opTimeout: 300 * time.Millisecond}
 }
@@ -44,15 +45,13 @@ func (c *LookupCache) GetMany(ctx context.Context, keys []string) [][]byte {
 		return out
 	}
 	cmds := make([]*redis.StringCmd, len(keys))
-	if !c.pipelined(ctx, c.opTimeout, func(ctx context.Context, p redis.Pipeliner) {
+	c.pipelined(ctx, c.opTimeout, func(ctx context.Context, p redis.Pipeliner) {
 		for i, k := range keys {
 			cmds[i] = p.Get(ctx, c.prefix+k)
 		}
-	}) {
-		return out
-	}
+	})
 	for i, cmd := range cmds {
-		if b, err := cmd.Bytes(); err == nil {
+		if b, err := cmd.Bytes(); err == nil { // a miss, a failure and a timeout alike leave nil
 			out[i] = b
 		}
 	}
@@ -85,27 +84,15 @@ func (c *LookupCache) Delete(ctx context.Context, keys ...string) {
 	})
 }
 
-// pipelined sends the commands add queues in one pipeline and reports
-// whether they ran within timeout. The client bounds its socket reads by
-// its own read timeout (500 ms by default, retried), not by a context's
-// deadline, so the pipeline runs on its own goroutine and the caller
-// stops waiting at timeout; a pipeline still running then ends by the
-// client's timeouts, its replies unread.
-func (c *LookupCache) pipelined(ctx context.Context, timeout time.Duration, add func(context.Context, redis.Pipeliner)) bool {
+// pipelined sends the commands add queues in one pipeline, bounded by
+// timeout: the client bounds its socket reads and writes by the context's
+// deadline (Open sets ContextTimeoutEnabled), so a Redis that does not
+// answer costs at most timeout, and each command then carries the error.
+func (c *LookupCache) pipelined(ctx context.Context, timeout time.Duration, add func(context.Context, redis.Pipeliner)) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_, _ = c.client.Pipelined(ctx, func(p redis.Pipeliner) error {
-			add(ctx, p)
-			return nil
-		})
-	}()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	_, _ = c.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		add(ctx, p)
+		return nil
+	})
 }

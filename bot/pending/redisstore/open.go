@@ -142,6 +142,11 @@ func parseClient(rawURL string) (*redis.UniversalOptions, int, time.Duration, er
 		// for pending push messages before reading every reply, 2.5% of
 		// the bot's CPU on a `delete` of 50 IDs.
 		Protocol: 2,
+		// A call's context bounds its reads and writes too, not only its
+		// retries: a request's pre-ack budget then holds with Redis frozen
+		// mid-read (the client's own timeout alone let the answer come
+		// up to a read timeout after the budget).
+		ContextTimeoutEnabled: true,
 	}
 	if userinfo != "" {
 		user, pass, hasColon := strings.Cut(userinfo, ":")

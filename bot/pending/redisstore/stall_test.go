@@ -17,11 +17,12 @@ import (
 // of the shared pipeline stop waiting at their own deadline, with their
 // context's error rather than after the client's timeouts and retries,
 // whether their call was sent or still queued behind the pipelines in
-// flight. Once Redis answers again the same store serves every call: no
-// lane was left taken by a caller that gave up.
+// flight (the client here would wait 5 s for a reply). Once Redis answers
+// again the same store serves every call: no lane was left taken by a
+// caller that gave up.
 func TestPausedRedisCallsEndAtTheCallersDeadlineAndTheStoreRecovers(t *testing.T) {
 	srv := redistest.Start(t)
-	s := redisstore.New(client(t, srv), prefix())
+	s := redisstore.New(open(t, srv.URL()+"?read_timeout=5s&write_timeout=5s"), prefix())
 	if _, err := s.SeenOnce(ctx, "warm-up", time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +30,7 @@ func TestPausedRedisCallsEndAtTheCallersDeadlineAndTheStoreRecovers(t *testing.T
 	defer srv.Resume()
 	const callers = 40 // ten times the pipelines that may be in flight: most queue
 	errs := make(chan error, 2*callers)
+	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range callers {
 		wg.Add(2)
@@ -47,6 +49,9 @@ func TestPausedRedisCallsEndAtTheCallersDeadlineAndTheStoreRecovers(t *testing.T
 		}()
 	}
 	wg.Wait()
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("calls with a 300 ms deadline ended after %v: they waited for the client's timeouts", took)
+	}
 	close(errs)
 	for err := range errs {
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -55,8 +60,8 @@ func TestPausedRedisCallsEndAtTheCallersDeadlineAndTheStoreRecovers(t *testing.T
 	}
 
 	srv.Resume()
-	// The calls sent while paused still hold their connections until the
-	// client's timeouts end them; then every lane must serve again.
+	// The calls sent in shared batches while paused hold their connections
+	// until the client's timeouts end them; then every lane must serve again.
 	for i := range 3 * callers {
 		c, cancel := context.WithTimeout(ctx, 10*time.Second)
 		r := rec(alice, time.Minute)
