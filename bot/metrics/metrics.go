@@ -39,7 +39,9 @@ const (
 	// AwaitingApproval is a requester's Confirm that now waits for a
 	// second person's Approve.
 	AwaitingApproval = "awaiting_approval"
-	// Dropped is an open confirmation a stop forgot (an in-memory store).
+	// Dropped is an open confirmation a stop forgot (an in-memory store),
+	// or, as a delivery's result, a private note not sent because too
+	// many were waiting (load shed, not a failure of Slack).
 	Dropped = "dropped"
 )
 
@@ -375,7 +377,7 @@ var (
 		"discord": {"interaction_edit", "followup", "channel_message"},
 	}
 	rejectReasons   = []string{BadSignature, Stale, Replay, TooLarge}
-	deliveryResults = []string{InPlace, Fallback, Failed}
+	deliveryResults = []string{InPlace, Fallback, Failed, Dropped}
 )
 
 // oneOf returns v if it is in set, else Unknown: a guard against a label

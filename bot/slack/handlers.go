@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/incidentbot/incidentbot/bot"
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/bot/pending"
 	"github.com/incidentbot/incidentbot/commands"
 	"github.com/incidentbot/incidentbot/commands/reply"
@@ -186,10 +187,13 @@ func (a *Adapter) press(ctx context.Context, cb slack.InteractionCallback, who c
 		if !a.notes.OfferLatest(who.UserID, func(ctx context.Context) {
 			note := message(o.Reply)
 			note.ResponseType = slack.ResponseTypeEphemeral
-			if err := a.respond(ctx, cb.ResponseURL, note); err != nil {
+			err := a.respond(ctx, cb.ResponseURL, note)
+			a.delivered(routeResponseURL, err, false)
+			if err != nil {
 				a.log.Warn("posting a private note failed", "error", err, "title", o.Reply.Title)
 			}
 		}) {
+			a.metrics.Delivery("slack", routeResponseURL, metrics.Dropped)
 			a.log.Warn("too many private notes waiting; this one was dropped", "title", o.Reply.Title)
 		}
 	case p.Kind == reply.Form: // a card's step: the card moves with it

@@ -3,12 +3,15 @@ package slack_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/incidentbot/incidentbot/bot/metrics"
 	"github.com/incidentbot/incidentbot/vendors/vendortest"
 )
 
@@ -73,4 +76,45 @@ func hangSlack(t *testing.T, f *fixture, prefix string) *atomic.Int64 {
 		vendortest.Reply(w, 200, map[string]any{"ok": true, "channel": "C-WAR", "ts": "1700000000.000100"})
 	})
 	return &answered
+}
+
+// Refusal notes that find the notes lane full (Slack's response_url hung,
+// more refused clickers than the lane holds) are dropped and counted as
+// such, so an operator sees load being shed; none is counted as sent.
+func TestDroppedRefusalNotesAreCounted(t *testing.T) {
+	m := metrics.New()
+	f := newFixtureWith(t, fixtureOptions{metrics: m})
+	answered := hangSlack(t, f, "/response/click-U0OTHER")
+	confirm, _ := f.confirmation(t, "U0ALICE")
+	const clickers = 300 // the lane runs 8 notes and holds 256 more
+	var wg sync.WaitGroup
+	for i := range clickers {
+		wg.Add(1)
+		go func() { defer wg.Done(); f.click(t, fmt.Sprintf("U0OTHER%d", i), confirm) }()
+	}
+	wg.Wait()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	dropped := metricValue(t, rec.Body.String(), `incidentbot_chat_deliveries_total{platform="slack",result="dropped",route="response_url"}`)
+	if dropped < clickers-8-256 || dropped > clickers || answered.Load() != 0 {
+		t.Fatalf("%v notes counted as dropped of %d refused clicks (at least %d cannot wait), %d answered\n%s",
+			dropped, clickers, clickers-8-256, answered.Load(), rec.Body.String())
+	}
+}
+
+// metricValue is the value of the sample named exactly so in a Prometheus
+// text exposition, or fails the test.
+func metricValue(t *testing.T, exposition, sample string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(exposition, "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no sample %s", sample)
+	return 0
 }
