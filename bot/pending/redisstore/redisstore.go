@@ -201,7 +201,7 @@ return {0, 0}
 // from {prefix}:open, which this version neither writes nor clears: until
 // the last one is replaced, its total misses the newer replicas' records
 // and keeps counting its own, once a newer one settled them, until their
-// deadline. Nothing else differs; the records' format is unchanged.
+// deadline. (The records' format changed later: see formatPacked.)
 func (s *Store) Put(ctx context.Context, r pending.Record, l pending.Limits) error {
 	return s.put(ctx, r, l, nil)
 }
