@@ -188,7 +188,11 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	if durable {
 		wait = s.waitReplicas
 	}
-	n, acked, err := s.casThenWait(ctx, keys, args, wait)
+	waitFor, ok := s.waitWithin(ctx)
+	if wait > 0 && !ok {
+		return false, fmt.Errorf("%w (too little of the call's time was left to wait for %d replicas)", pending.ErrNotDurable, wait)
+	}
+	n, acked, err := s.casThenWait(ctx, keys, args, wait, waitFor)
 	if err != nil {
 		return false, err
 	}
@@ -202,16 +206,36 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 			reopen = "1"
 		}
 		_ = undoScript.Run(context.WithoutCancel(ctx), s.c, keys, newBody, body, pttl.Milliseconds(), r.Token, reopen, score(r.ExpiresAt)).Err()
-		return false, fmt.Errorf("%w (%d of %d replicas acknowledged within %s)", pending.ErrNotDurable, acked, wait, s.waitTimeout)
+		return false, fmt.Errorf("%w (%d of %d replicas acknowledged within %s)", pending.ErrNotDurable, acked, wait, waitFor)
 	}
 	return n == 1, nil
 }
 
-// casThenWait runs casScript and then, when wait > 0, WAIT for that many
-// replicas, pipelined on one connection to the node that holds keys
-// (WAIT counts the writes of its own connection). It returns the script's
-// integer result and how many replicas acknowledged.
-func (s *Store) casThenWait(ctx context.Context, keys []string, args []any, wait int) (int64, int64, error) {
+// waitMargin is what a WAIT's timeout leaves of its call's deadline for
+// its answer to come back: Redis ends a blocked WAIT on its timer, up to
+// 1000/hz ms (100 ms at the default hz 10) after its timeout.
+const waitMargin = 150 * time.Millisecond
+
+// waitWithin is how long a WAIT made under ctx may wait for replicas: the
+// store's wait timeout, cut so that WAIT answers before ctx's deadline.
+// The client bounds its reads by that deadline (ContextTimeoutEnabled),
+// and a WAIT cut off mid-read would leave the move written with its
+// caller told the store failed; a WAIT that answers short of replicas
+// lets cas take the move back and say so. ok is false when too little is
+// left for a WAIT to answer: then nothing must be written.
+func (s *Store) waitWithin(ctx context.Context) (d time.Duration, ok bool) {
+	d = s.waitTimeout
+	if deadline, has := ctx.Deadline(); has {
+		d = min(d, time.Until(deadline)-waitMargin)
+	}
+	return d, d >= time.Millisecond // WAIT 0 would block for ever
+}
+
+// casThenWait runs casScript and then, when wait > 0, WAIT up to waitFor
+// for that many replicas, pipelined on one connection to the node that
+// holds keys (WAIT counts the writes of its own connection). It returns
+// the script's integer result and how many replicas acknowledged.
+func (s *Store) casThenWait(ctx context.Context, keys []string, args []any, wait int, waitFor time.Duration) (int64, int64, error) {
 	node := redis.Cmdable(s.c)
 	if cc, ok := s.c.(*redis.ClusterClient); ok && wait > 0 {
 		c, err := cc.MasterForKey(ctx, keys[0])
@@ -230,7 +254,7 @@ func (s *Store) casThenWait(ctx context.Context, keys []string, args []any, wait
 				ev = p.EvalSha(ctx, casScript.Hash(), keys, args...)
 			}
 			if wait > 0 {
-				w = p.Do(ctx, "wait", wait, s.waitTimeout.Milliseconds())
+				w = p.Do(ctx, "wait", wait, waitFor.Milliseconds())
 			}
 			return nil
 		})
