@@ -148,19 +148,13 @@ func (d *Reader) Uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
-	var x uint64
-	for shift := 0; ; shift += 7 {
-		if d.off >= len(d.p) || shift > 63 {
-			d.err = ErrCorrupt
-			return 0
-		}
-		c := d.p[d.off]
-		d.off++
-		x |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return x
-		}
+	x, n := binary.Uvarint([]byte(d.p[d.off:min(len(d.p), d.off+binary.MaxVarintLen64)]))
+	if n <= 0 { // cut short, or more than 64 bits
+		d.err = ErrCorrupt
+		return 0
 	}
+	d.off += n
+	return x
 }
 
 // Varint reads a signed number written with binary.AppendVarint.

@@ -41,6 +41,21 @@ func TestEveryTruncationIsCorrupt(t *testing.T) {
 	}
 }
 
+// A number of more than 64 bits is corrupt, as binary.Uvarint has it, not
+// its low bits.
+func TestAnOverlongNumberIsCorrupt(t *testing.T) {
+	for _, p := range []string{"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "\x80"} {
+		d := NewReader(p)
+		if x := d.Uvarint(); !errors.Is(d.Err(), ErrCorrupt) || x != 0 {
+			t.Fatalf("%q read as %d, %v", p, x, d.Err())
+		}
+	}
+	d := NewReader("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01")
+	if x := d.Uvarint(); d.Done() != nil || x != 1<<64-1 {
+		t.Fatalf("the largest number read as %d, %v", x, d.Err())
+	}
+}
+
 // Whatever bytes it is given, a Reader returns or reports an error: no
 // panic, and no list longer than its input.
 func FuzzReaderNeverPanics(f *testing.F) {
