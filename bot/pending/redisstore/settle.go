@@ -188,6 +188,9 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	if durable {
 		wait = s.waitReplicas
 	}
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < minWriteTime {
+		return false, fmt.Errorf("too little of the call's time was left to write the move: %w", context.DeadlineExceeded)
+	}
 	waitFor, ok := s.waitWithin(ctx)
 	if wait > 0 && !ok {
 		return false, fmt.Errorf("%w (too little of the call's time was left to wait for %d replicas)", pending.ErrNotDurable, wait)
@@ -210,6 +213,14 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	}
 	return n == 1, nil
 }
+
+// minWriteTime is the least time a move's write must have left before its
+// call's deadline to be sent. The client's reads end at that deadline, so
+// a write sent with less could land with its answer cut off: the clicker
+// told nothing was done while the move (and a Confirm's run record)
+// stands. It only refuses a click whose earlier steps already took nearly
+// all of its budget, a store that slow.
+const minWriteTime = 50 * time.Millisecond
 
 // waitMargin is what a WAIT's timeout leaves of its call's deadline for
 // its answer to come back: Redis ends a blocked WAIT on its timer, up to

@@ -49,3 +49,33 @@ func TestAConfirmLateInItsBudgetIsRefusedAndTakenBackWhenNoReplicaAcknowledges(t
 		t.Fatalf("a refused Confirm left a run record: %+v, %v", runs, err)
 	}
 }
+
+// A move with almost none of its call's time left is not sent: its
+// answer could be cut off after it landed. The click is refused with the
+// deadline's error and the confirmation stays as it was, with no run
+// record; with time left the same move goes through.
+func TestAMoveWithNoTimeLeftToAnswerIsNotWritten(t *testing.T) {
+	c, p := client(t, redistest.Start(t)), prefix()
+	s := redisstore.New(c, p)
+	r := rec(alice, time.Hour)
+	if err := s.Put(ctx, r, pending.Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	late, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	_, started, err := s.SettleRun(late, r.Token, confirm(alice, t0.Add(time.Minute)), time.Minute)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || started {
+		t.Fatalf("a Confirm with 20 ms left: started %v, %v; want the deadline's error", started, err)
+	}
+	if got, err := s.Get(ctx, r.Token); err != nil || got.State != pending.Pending {
+		t.Fatalf("after a Confirm with no time left the confirmation is %v (%v); want pending", got.State, err)
+	}
+	if runs, err := s.Orphans(ctx, 10); err != nil || len(runs) != 0 {
+		t.Fatalf("a Confirm with no time left wrote a run record: %+v, %v", runs, err)
+	}
+	inTime, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if moved, started, err := s.SettleRun(inTime, r.Token, confirm(alice, t0.Add(time.Minute)), time.Minute); err != nil || !started || moved.State != pending.Confirmed {
+		t.Fatalf("the same Confirm with time left: %v, started %v, %v", moved.State, started, err)
+	}
+}
