@@ -158,6 +158,9 @@ func (s *Store) read(ctx context.Context, token string) (pending.Record, string,
 // waits on the same connection until that many replicas have the write,
 // and returns pending.ErrNotDurable if they do not within the timeout.
 func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pending.Record, pttl time.Duration, run bool, lease time.Duration, durable bool) (bool, error) {
+	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < minWriteTime {
+		return false, fmt.Errorf("too little of the call's time was left to write the move: %w", context.DeadlineExceeded)
+	}
 	var tag string
 	if durable {
 		tag = strconv.FormatUint(rand.Uint64(), 36)
@@ -187,9 +190,6 @@ func (s *Store) cas(ctx context.Context, r pending.Record, body string, moved pe
 	wait := 0
 	if durable {
 		wait = s.waitReplicas
-	}
-	if deadline, has := ctx.Deadline(); has && time.Until(deadline) < minWriteTime {
-		return false, fmt.Errorf("too little of the call's time was left to write the move: %w", context.DeadlineExceeded)
 	}
 	waitFor, ok := s.waitWithin(ctx)
 	if wait > 0 && !ok {
